@@ -1,0 +1,54 @@
+"""The staffing portal: create_app() wires configuration, extensions, blueprints, errors and CLI."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from portal.config import load_config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    instance_path = os.environ.get("PORTAL_INSTANCE_PATH") or os.path.join(root, "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.update(load_config(app.instance_path, overrides))
+
+    from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from portal import models  # noqa: F401 - registers every mapped class
+    from portal.security.session import init_session
+    from portal.web.errors import init_errors
+    from portal.web.headers import init_headers
+    from portal.web.templating import init_templating
+
+    init_session(app)
+    init_templating(app)
+    init_headers(app)
+    init_errors(app)
+
+    from portal.accounts.views import bp as accounts_bp
+    from portal.admin.views import bp as admin_bp
+    from portal.core.views import bp as core_bp
+    from portal.dashboard.views import bp as dashboard_bp
+
+    for bp in (core_bp, accounts_bp, dashboard_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    from portal.cli import init_cli
+
+    init_cli(app)
+    return app

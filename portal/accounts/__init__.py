@@ -1,0 +1,1 @@
+"""Accounts: organisations, people, sign-in, invitations and password resets."""

@@ -1,0 +1,1 @@
+"""Staff administration: client and supplier organisations, their people, the event log."""

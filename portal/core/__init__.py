@@ -1,0 +1,1 @@
+"""Core pages: the portal chooser and the health check."""

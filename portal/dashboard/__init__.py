@@ -1,0 +1,1 @@
+"""Each portal's landing page."""

@@ -1,0 +1,1 @@
+"""Database layer: the declarative base and the tenancy scope applied to every ORM query."""

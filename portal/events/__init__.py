@@ -1,0 +1,1 @@
+"""The event log: immutable records of what happened, the audit trail and the feed's source."""

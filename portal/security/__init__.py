@@ -1,0 +1,1 @@
+"""Who is asking (actor), what they may do (permissions), and loaders that check both."""

@@ -1,0 +1,38 @@
+"""Sessions: load the user from the cookie (with its session version) and set the scope."""
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.models import User, UserStatus
+from portal.db.tenancy import reset_scope, scope_for_user, set_scope, system_scope
+from portal.extensions import db, login_manager
+
+
+@login_manager.user_loader
+def _load_user(cookie_id: str):
+    """A user whose cookie's session version is current and who is still active, else None."""
+    try:
+        user_id, version = (int(part) for part in cookie_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    with system_scope("session load"):
+        user = db.session.scalar(select(User).where(User.id == user_id))
+        if user is None or user.session_version != version or user.status != UserStatus.ACTIVE.value:
+            return None
+        if not user.org.is_active:
+            return None
+        return user
+
+
+def init_session(app: Flask) -> None:
+    @app.before_request
+    def _open_scope():
+        g._scope_token = set_scope(scope_for_user(current_user))
+
+    @app.teardown_request
+    def _close_scope(exc):
+        token = g.pop("_scope_token", None)
+        if token is not None:
+            reset_scope(token)

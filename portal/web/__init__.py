@@ -1,0 +1,1 @@
+"""Web plumbing: htmx helpers, render(), error handlers, security headers, form helpers."""

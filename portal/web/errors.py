@@ -1,0 +1,88 @@
+"""Error pages (403, 404, 413, 422, 429, 500) as full pages, or small fragments for htmx."""
+from __future__ import annotations
+
+import math
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+from portal.web.htmx import is_htmx
+
+TITLES = {
+    400: "Bad request",
+    401: "Please sign in",
+    403: "You can't do that",
+    404: "Page not found",
+    405: "Not allowed",
+    409: "That changed in the meantime",
+    413: "That file is too large",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    401: "Please sign in to continue.",
+    403: "Your account does not have permission to do this. Ask your administrator if you need it.",
+    404: "There is nothing here. The address may be mistyped, or the item is not shared with you.",
+    405: "This page can't be used that way.",
+    409: "Someone else changed this while you were working. Reload the page to see the latest.",
+    413: "What you sent is larger than the portal accepts.",
+    422: "Some of what you entered could not be accepted.",
+    500: "The portal had a problem and nothing was changed. Please try again in a moment.",
+}
+
+
+def error_response(status: int, message: str | None = None, title: str | None = None):
+    title = title or TITLES.get(status, "Error")
+    message = message or MESSAGES.get(status, "")
+    template = "errors/fragment.html" if is_htmx() else "errors/page.html"
+    body = render_template(template, status=status, title=title, message=message)
+    resp = (body, status)
+    return resp
+
+
+def _retry_minutes(exc: RateLimitExceeded) -> int:
+    try:
+        from portal.extensions import limiter
+
+        reset = limiter.current_limit.reset_at if limiter.current_limit else None
+        if reset:
+            import time
+
+            return max(1, math.ceil((reset - time.time()) / 60))
+    except Exception:  # noqa: BLE001 - fall back to the window of the limit
+        pass
+    return max(1, math.ceil(exc.limit.limit.get_expiry() / 60))
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_response(
+            400,
+            "Your form had expired or was sent from somewhere else. Reload the page and try again; nothing was changed.",
+            "The form could not be accepted",
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc):
+        minutes = _retry_minutes(exc)
+        unit = "minute" if minutes == 1 else "minutes"
+        return error_response(429, f"Too many attempts. Please try again in {minutes} {unit}.")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        message = exc.description if status in (409, 422) and exc.description else None
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return error_response(500)
