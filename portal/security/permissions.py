@@ -1,14 +1,14 @@
 """Named permissions, the roles that hold them, and the guards every endpoint carries.
 
-Every view is decorated with `@public` or `@requires(Perm.X)`; a test walks the URL map
-and fails on any endpoint that is neither. Permissions are enum members, so a typo fails
-at import. Each permission belongs to one portal: a user of another portal gets a 404
+Every view is decorated with `@public` or `@requires(PERMISSION)`; a test walks the URL map
+and fails on any endpoint that is neither. Permissions are module attributes (`Perm.X`,
+or a domain's `permissions.X` made with `define()`), so a typo fails at import. Each permission belongs to one portal: a user of another portal gets a 404
 (the page is not in their world), a user of the right portal whose role lacks it a 403.
 """
 from __future__ import annotations
 
 
-from enum import Enum
+from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
@@ -18,35 +18,51 @@ from flask_login import current_user
 from portal.accounts.models import Role
 
 
-class Perm(Enum):
-    """(name, portal). The name is what the access table in the docs and tests show."""
+@dataclass(frozen=True)
+class Permission:
+    """A named permission that belongs to one portal ("any" for every signed-in user)."""
+
+    code: str
+    portal: str
+
+    def __post_init__(self):
+        if self.code in REGISTRY:
+            raise ValueError(f"permission {self.code} is defined twice")
+        if self.portal not in ("client", "supplier", "staff", "any"):
+            raise ValueError(f"unknown portal {self.portal!r} for {self.code}")
+        REGISTRY[self.code] = self
+
+
+#: code -> Permission, for templates (`can("job_order.create")`) and the access tests.
+REGISTRY: dict[str, Permission] = {}
+
+
+def define(code: str, portal: str) -> Permission:
+    """Define a domain's permission (in the domain's own `permissions.py`)."""
+    return Permission(code, portal)
+
+
+class Perm:
+    """The foundation's permissions. Domains define theirs with `define()` and `grant()`."""
 
     # Staff portal
-    STAFF_HOME = ("staff.home", "staff")
-    ORG_VIEW = ("org.view", "staff")
-    ORG_MANAGE = ("org.manage", "staff")
-    USER_INVITE_ANY = ("user.invite_any", "staff")
-    USER_DEACTIVATE_ANY = ("user.deactivate_any", "staff")
-    STAFF_MANAGE = ("staff.manage", "staff")
-    EVENTS_VIEW_ALL = ("events.view_all", "staff")
+    STAFF_HOME = define("staff.home", "staff")
+    ORG_VIEW = define("org.view", "staff")
+    ORG_MANAGE = define("org.manage", "staff")
+    USER_INVITE_ANY = define("user.invite_any", "staff")
+    USER_DEACTIVATE_ANY = define("user.deactivate_any", "staff")
+    STAFF_MANAGE = define("staff.manage", "staff")
+    EVENTS_VIEW_ALL = define("events.view_all", "staff")
     # Client portal
-    CLIENT_HOME = ("client.home", "client")
-    CLIENT_TEAM_VIEW = ("client.team_view", "client")
-    CLIENT_TEAM_MANAGE = ("client.team_manage", "client")
+    CLIENT_HOME = define("client.home", "client")
+    CLIENT_TEAM_VIEW = define("client.team_view", "client")
+    CLIENT_TEAM_MANAGE = define("client.team_manage", "client")
     # Supplier portal
-    SUPPLIER_HOME = ("supplier.home", "supplier")
-    SUPPLIER_TEAM_VIEW = ("supplier.team_view", "supplier")
-    SUPPLIER_TEAM_MANAGE = ("supplier.team_manage", "supplier")
+    SUPPLIER_HOME = define("supplier.home", "supplier")
+    SUPPLIER_TEAM_VIEW = define("supplier.team_view", "supplier")
+    SUPPLIER_TEAM_MANAGE = define("supplier.team_manage", "supplier")
     # Any signed-in user
-    ACCOUNT_SELF = ("account.self", "any")
-
-    @property
-    def code(self) -> str:
-        return self.value[0]
-
-    @property
-    def portal(self) -> str:
-        return self.value[1]
+    ACCOUNT_SELF = define("account.self", "any")
 
 
 _STAFF_COMMON = {
@@ -54,7 +70,7 @@ _STAFF_COMMON = {
     Perm.USER_DEACTIVATE_ANY, Perm.EVENTS_VIEW_ALL, Perm.ACCOUNT_SELF,
 }
 
-ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ACCOUNT_MANAGER: frozenset(_STAFF_COMMON),
     Role.STAFF_ADMIN: frozenset(_STAFF_COMMON | {Perm.STAFF_MANAGE}),
     Role.HIRING_MANAGER: frozenset({Perm.CLIENT_HOME, Perm.CLIENT_TEAM_VIEW, Perm.ACCOUNT_SELF}),
@@ -68,12 +84,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 }
 
 
-def grant(role: Role, *perms: Perm) -> None:
+def grant(role: Role, *perms: Permission) -> None:
     """Let a domain package add its permissions to a role at import time."""
     ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS[role] | set(perms))
 
 
-def has_permission(user, perm: Perm) -> bool:
+def has_permission(user, perm: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if perm.portal not in ("any", user.portal):
@@ -81,8 +97,13 @@ def has_permission(user, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
 
 
-def can(perm: Perm) -> bool:
-    """Template helper: may the current user do this? (The server re-checks.)"""
+def can(perm: Permission | str) -> bool:
+    """Template helper: may the current user do this? (The server re-checks.)
+
+    Takes a Permission or its code; an unknown code raises, so a typo fails the page's test.
+    """
+    if isinstance(perm, str):
+        perm = REGISTRY[perm]
     return has_permission(current_user, perm)
 
 
@@ -101,11 +122,11 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def requires(*perms: Perm) -> Callable[[Callable], Callable]:
+def requires(*perms: Permission) -> Callable[[Callable], Callable]:
     """Require a signed-in user holding every permission named (404 across portals, else 403)."""
     for perm in perms:
-        if not isinstance(perm, Perm):
-            raise TypeError(f"requires() takes Perm members, not {perm!r}")
+        if not isinstance(perm, Permission):
+            raise TypeError(f"requires() takes Permission objects, not {perm!r}")
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)

@@ -1,0 +1,172 @@
+"""Fixtures: the database built by running the migrations (SQLite or PostgreSQL), a fresh
+seeded world per test, clients signed in as any principal, CSRF tokens, captured mail.
+
+Set PORTAL_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test to run the
+suite on PostgreSQL; by default it runs on SQLite files in a temporary folder.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from portal import clock, create_app
+from portal.config import normalise_database_url
+from portal.db.tenancy import system_scope
+from portal.extensions import db
+from tests.world import PASSWORD, PEOPLE, World, build_world
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+SECRET = "test-secret-key-that-is-long-enough-for-production-mode"
+
+
+def _config(uri: str, tmp) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(uri),
+        "MAIL_BACKEND": "locmem",
+        "BASE_URL": "http://portal.test",
+        "UPLOAD_DIR": str(tmp / "uploads"),
+        "SERVER_NAME": None,
+    }
+
+
+def is_postgres() -> bool:
+    return bool(PG_URL)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Run the migrations once per test run, then seed the world; returns what to copy."""
+    tmp = tmp_path_factory.mktemp("db")
+    if PG_URL:
+        app = create_app(_config(PG_URL, tmp))
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+        return PG_URL
+    path = tmp / "template.sqlite"
+    app = create_app(_config(f"sqlite:///{path}", tmp))
+    with app.app_context():
+        upgrade()
+        with system_scope("test world"):
+            build_world()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+def _pg_tables(conn) -> list[str]:
+    rows = conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))
+    return [r[0] for r in rows]
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    """A fresh app on a fresh copy of the seeded world."""
+    if PG_URL:
+        application = create_app(_config(PG_URL, tmp_path))
+        with application.app_context():
+            with db.engine.begin() as conn:
+                tables = ", ".join(f'"{t}"' for t in _pg_tables(conn))
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            with system_scope("test world"):
+                build_world()
+            db.session.remove()
+    else:
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(database_template, path)
+        application = create_app(_config(f"sqlite:///{path}", tmp_path))
+    ctx = application.app_context()
+    ctx.push()
+    yield application
+    db.session.remove()
+    clock.freeze(None)
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def world(app) -> World:
+    return World()
+
+
+class PortalClient:
+    """A test client that knows how to sign in and to send the CSRF token like htmx does."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = app.test_client()
+        self.user_email: str | None = None
+
+    def csrf_token(self) -> str:
+        with self.http.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+            if raw is None:
+                import hashlib
+
+                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                sess["csrf_token"] = raw
+        return URLSafeTimedSerializer(self.app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def get(self, url, htmx: bool = False, **kw):
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.http.get(url, headers=headers, **kw)
+
+    def post(self, url, data=None, htmx: bool = False, csrf: bool = True, **kw):
+        headers = kw.pop("headers", {})
+        if csrf:
+            headers["X-CSRFToken"] = self.csrf_token()
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.http.post(url, data=data or {}, headers=headers, **kw)
+
+    def login(self, short_or_email: str, portal: str | None = None, password: str = PASSWORD):
+        email = PEOPLE.get(short_or_email, short_or_email)
+        if portal is None:
+            portal = World().user(short_or_email).portal if short_or_email in PEOPLE else "staff"
+        resp = self.post(f"/{portal}/login", {"email": email, "password": password})
+        assert resp.status_code == 302, f"sign-in of {email} at {portal} failed: {resp.status_code}"
+        self.user_email = email
+        return resp
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    return PortalClient(app)
+
+
+@pytest.fixture
+def as_user(app):
+    """as_user('hana') -> a PortalClient signed in as that principal of the world."""
+
+    def make(short: str) -> PortalClient:
+        c = PortalClient(app)
+        c.login(short)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def outbox(app):
+    """The list of messages the mail backend (locmem) delivered in this test."""
+    from portal.extensions import mail
+
+    mail.outbox = []
+    return mail.outbox
+
+
+def sent_to(outbox, email: str):
+    return [m for m in outbox if email in m.to]
