@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 
+os.environ.setdefault("PORTAL_TEST_CHEAP_HASHING", "1")
+
 import pytest
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -118,11 +120,19 @@ class PortalClient:
                 sess["csrf_token"] = raw
         return URLSafeTimedSerializer(self.app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
+    def _send(self, method: str, url: str, **kw):
+        # Each request gets its own app context (fresh `g`, fresh session), as in production;
+        # the test's own session then forgets what it had loaded, so it re-reads fresh rows.
+        with self.app.app_context():
+            resp = self.http.open(url, method=method, **kw)
+        db.session.expire_all()
+        return resp
+
     def get(self, url, htmx: bool = False, **kw):
         headers = kw.pop("headers", {})
         if htmx:
             headers["HX-Request"] = "true"
-        return self.http.get(url, headers=headers, **kw)
+        return self._send("GET", url, headers=headers, **kw)
 
     def post(self, url, data=None, htmx: bool = False, csrf: bool = True, **kw):
         headers = kw.pop("headers", {})
@@ -130,7 +140,7 @@ class PortalClient:
             headers["X-CSRFToken"] = self.csrf_token()
         if htmx:
             headers["HX-Request"] = "true"
-        return self.http.post(url, data=data or {}, headers=headers, **kw)
+        return self._send("POST", url, data=data or {}, headers=headers, **kw)
 
     def login(self, short_or_email: str, portal: str | None = None, password: str = PASSWORD):
         email = PEOPLE.get(short_or_email, short_or_email)

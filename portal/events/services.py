@@ -22,6 +22,12 @@ def party_columns(org: Organisation | None) -> dict[str, int | None]:
     return {}
 
 
+def _unproxy(obj):
+    """current_user is a proxy; the event wants the user object itself."""
+    getter = getattr(obj, "_get_current_object", None)
+    return getter() if getter is not None else obj
+
+
 def record(
     actor: User | None,
     verb: str,
@@ -34,6 +40,8 @@ def record(
     data: dict | None = None,
 ) -> Event:
     """Append one event. `subject` is a mapped object with an `id` (flushed first if new)."""
+    subject = _unproxy(subject)
+    actor = _unproxy(actor)
     if getattr(subject, "id", None) is None:
         db.session.flush()
     ev = Event(
