@@ -172,10 +172,9 @@ def as_user(app):
 @pytest.fixture
 def outbox(app):
     """The list of messages the mail backend (locmem) delivered in this test."""
-    from portal.extensions import mail
-
-    mail.outbox = []
-    return mail.outbox
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
 
 
 def sent_to(outbox, email: str):

@@ -1,0 +1,133 @@
+"""The page shell: security headers everywhere, htmx fragments and redirects, errors, CSRF, health."""
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint
+
+from portal import create_app
+from portal.security.permissions import public
+from tests.conftest import SECRET
+
+
+def _assert_security_headers(resp):
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("url,status", [("/", 200), ("/client/login", 200), ("/nowhere", 404), ("/healthz", 200)])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_security_headers_on_every_response(client, url, status, htmx):
+    resp = client.get(url, htmx=htmx)
+    assert resp.status_code == status
+    _assert_security_headers(resp)
+
+
+def test_security_headers_on_signed_in_pages_and_errors(as_user):
+    c = as_user("sam")
+    for url, status in (("/supplier/", 200), ("/staff/", 404), ("/client/team", 404)):
+        resp = c.get(url)
+        assert resp.status_code == status
+        _assert_security_headers(resp)
+    _assert_security_headers(c.post("/supplier/team/invite", {}))  # 403 for a recruiter
+
+
+def test_no_hsts_in_development(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_error_pages_are_full_pages_or_fragments(client):
+    page = client.get("/nowhere").get_data(as_text=True)
+    assert "<html" in page and "Page not found" in page
+    fragment = client.get("/nowhere", htmx=True).get_data(as_text=True)
+    assert "<html" not in fragment and 'class="error-fragment"' in fragment and "Page not found" in fragment
+
+
+def test_403_explains(as_user):
+    resp = as_user("hana").post("/client/team/invite", {"name": "x"})
+    assert resp.status_code == 403
+    assert "permission" in resp.get_data(as_text=True)
+
+
+def test_missing_or_forged_csrf_is_refused_and_changes_nothing(world, as_user):
+    c = as_user("olivia")
+    resp = c.post(f"/client/team/{world.uid('hana')}/deactivate", csrf=False)
+    assert resp.status_code == 400
+    assert "nothing was changed" in resp.get_data(as_text=True)
+    resp = c.post(f"/client/team/{world.uid('hana')}/deactivate", csrf=False,
+                  headers={"X-CSRFToken": "forged.token.value"})
+    assert resp.status_code == 400
+    assert world.user("hana").status == "active"
+
+
+def test_csrf_token_is_in_body_hx_headers_and_forms(as_user):
+    text = as_user("olivia").get("/client/team").get_data(as_text=True)
+    assert 'hx-headers=\'{"X-CSRFToken": "' in text
+    assert text.count('name="csrf_token"') >= 2  # sign-out form and the invitation form
+
+
+def test_partial_htmx_request_gets_only_the_fragment(as_user):
+    c = as_user("morgan")
+    full = c.get("/staff/organisations?q=acme")
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    assert "HX-Request" in full.headers.get("Vary", "")
+    part = c.get("/staff/organisations?q=acme", htmx=True)
+    body = part.get_data(as_text=True)
+    assert "<html" not in body and body.lstrip().startswith('<div id="admin-results">')
+    assert "Acme Manufacturing" in body and "Globex" not in body
+    assert "HX-Request" in part.headers.get("Vary", "")
+
+
+def test_boosted_and_history_restore_requests_get_full_pages(as_user):
+    c = as_user("morgan")
+    resp = c.get("/staff/organisations", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in resp.get_data(as_text=True)
+
+
+def test_list_survives_garbage_parameters(as_user):
+    c = as_user("morgan")
+    for qs in ("page=abc", "page=-4", "page=999999999999", "kind=<script>", "q=" + "x" * 5000):
+        resp = c.get(f"/staff/organisations?{qs}")
+        assert resp.status_code == 200, qs
+        assert "<script>" not in resp.get_data(as_text=True).split("</header>")[1]
+
+
+def test_unexpected_errors_are_a_clean_500(database_template, tmp_path):
+    from tests.conftest import _config
+
+    app = create_app({**_config(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path), "TESTING": False})
+    bp = Blueprint("boom", __name__)
+
+    @bp.route("/boom")
+    @public
+    def boom():
+        raise RuntimeError("kaboom")
+
+    app.register_blueprint(bp)
+    c = app.test_client()
+    resp = c.get("/boom")
+    assert resp.status_code == 500
+    assert "kaboom" not in resp.get_data(as_text=True) and "nothing was changed" in resp.get_data(as_text=True)
+    resp = c.get("/boom", headers={"HX-Request": "true"})
+    assert resp.status_code == 500 and 'class="error-fragment"' in resp.get_data(as_text=True)
+
+
+def test_health_reports_an_unreachable_database(tmp_path):
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "connect_args": {"connect_timeout": 2}}})
+    resp = app.test_client().get("/healthz")
+    assert resp.status_code == 503
+    body = resp.get_json()
+    assert body["status"] == "unavailable" and body["database"] == "unreachable" and body["reason"]
+
+
+def test_front_page_lists_the_three_portals(client):
+    text = client.get("/").get_data(as_text=True)
+    for portal in ("client", "supplier", "staff"):
+        assert f'href="/{portal}/login"' in text
+
+
+def test_signed_in_front_page_goes_home(as_user):
+    assert as_user("sam").get("/").headers["Location"] == "/supplier/"
