@@ -83,9 +83,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
         "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 12)),
+        # Signed out after this long without a (non-polling) request.
+        "IDLE_MINUTES": _env_int("IDLE_MINUTES", 120),
         # CSRF token bound to the session, not to a clock: a tab left open all day still works.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,
+        # Uploaded files (résumés) up to MAX_UPLOAD_MB; the body may carry a little form data besides.
+        "MAX_UPLOAD_MB": _env_int("MAX_UPLOAD_MB", 10),
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
         "MAX_FORM_PARTS": 200,
         # Rate limits: memory per process by default, Redis when configured.
@@ -111,6 +115,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Absolute links in e-mail.
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        # Region assumed for phone numbers written without a country code (+1 …).
+        "PHONE_REGION": (_env("PHONE_REGION", "US") or "US").upper(),
     }
     cfg.update(overrides)
     return cfg

@@ -192,3 +192,57 @@ def test_session_cookie_flags(app, client):
 def test_authenticate_service_directly(app):
     assert services.authenticate(PEOPLE["hana"].upper(), PASSWORD, "client") is not None
     assert services.authenticate(PEOPLE["hana"], PASSWORD, "staff") is None
+
+
+def test_idle_session_expires(app, as_user, monkeypatch):
+    import time as _time
+
+    c = as_user("hana")
+    assert c.get("/client/").status_code == 200
+    real = _time.time
+    monkeypatch.setattr(_time, "time", lambda: real() + app.config["IDLE_MINUTES"] * 60 + 5)
+    resp = c.get("/client/")
+    assert resp.status_code == 302 and "/client/login" in resp.headers["Location"]
+
+
+def test_activity_keeps_the_session(app, as_user, monkeypatch):
+    import time as _time
+
+    c = as_user("hana")
+    real = _time.time
+    half = app.config["IDLE_MINUTES"] * 30
+    monkeypatch.setattr(_time, "time", lambda: real() + half)
+    assert c.get("/client/").status_code == 200
+    monkeypatch.setattr(_time, "time", lambda: real() + 2 * half + 60)
+    assert c.get("/client/").status_code == 200
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(database_template, tmp_path):
+    """Two processes (two apps) with Redis storage count failed sign-ins together."""
+    import uuid
+
+    import redis
+
+    from portal import create_app
+    from tests.conftest import _config
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    cfg = {**_config(f"sqlite:///{tmp_path / 'r.sqlite'}", tmp_path),
+           "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+           "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+           "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes"}
+    import shutil
+
+    if str(database_template).startswith("postgres"):
+        pytest.skip("the storage is what is tested; the SQLite run covers it")
+    shutil.copyfile(database_template, tmp_path / "r.sqlite")
+    first, second = create_app(cfg), create_app(cfg)
+    for app_ in (first, second, first):
+        with app_.app_context():
+            c = PortalClient(app_)
+            assert c.post("/client/login", {"email": PEOPLE["hana"], "password": "nope"}).status_code == 401
+    with second.app_context():
+        assert PortalClient(second).post("/client/login", {"email": PEOPLE["hana"], "password": "nope"}).status_code == 429

@@ -1,8 +1,10 @@
 """Sessions: load the user from the cookie (with its session version) and set the scope."""
 from __future__ import annotations
 
-from flask import Flask, g
-from flask_login import current_user
+import time
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from portal.accounts.models import User, UserStatus
@@ -26,9 +28,32 @@ def _load_user(cookie_id: str):
         return user
 
 
+def passive(view):
+    """Mark a view whose requests (polling, live updates) must not keep an idle session alive."""
+    view._passive = True
+    return view
+
+
+def _expire_idle_session() -> None:
+    """Sign out a session idle for longer than IDLE_MINUTES; passive requests don't count as activity."""
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    last = session.get("_last_active")
+    limit = current_app.config["IDLE_MINUTES"] * 60
+    if last is not None and now - int(last) > limit:
+        logout_user()
+        session.clear()
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "_passive", False):
+        session["_last_active"] = now
+
+
 def init_session(app: Flask) -> None:
     @app.before_request
     def _open_scope():
+        _expire_idle_session()
         g._scope_token = set_scope(scope_for_user(current_user))
 
     @app.teardown_request
