@@ -19,7 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(app.instance_path, overrides))
 
-    from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+    from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
@@ -27,15 +27,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     mail.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
 
     from portal import models  # noqa: F401 - registers every mapped class
     from portal.security.session import init_session
+    from portal.web.assets import init_assets
+    from portal.web.observability import init_observability
     from portal.web.errors import init_errors
     from portal.web.headers import init_headers
     from portal.web.templating import init_templating
 
+    init_observability(app)
     init_session(app)
+    init_assets(app)
     init_templating(app)
     init_headers(app)
     init_errors(app)

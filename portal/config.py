@@ -115,6 +115,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Absolute links in e-mail.
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        # Logs: "json" (default in production) or "text"; one access line per request.
+        "LOG_FORMAT": _env("LOG_FORMAT"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "ACCESS_LOG": _env_bool("ACCESS_LOG", True),
+        # Compressed responses (not streams: live updates must not be buffered).
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIN_SIZE": 500,
         # Region assumed for phone numbers written without a country code (+1 …).
         "PHONE_REGION": (_env("PHONE_REGION", "US") or "US").upper(),
     }

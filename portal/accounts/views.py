@@ -151,7 +151,7 @@ def my_account():
             form.current_password.errors.append(exc.message)
         else:
             db.session.commit()
-            login_user(current_user)  # the cookie carries the new session version
+            login_user(current_user._get_current_object())  # the cookie carries the new session version
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("accounts.my_account"))
     return render("accounts/account.html", status=422 if form.errors else 200, form=form)
