@@ -1,0 +1,25 @@
+"""gunicorn settings for production (every value overridable by a PORTAL_* variable).
+
+Pages run on sync workers: measured on this 2-core machine they keep p99 low under full
+CPU, where gevent workers reached 0.4-1.5 s (RELIABILITY.md). Two workers per core is the
+ceiling we measured; more were never faster.
+"""
+import os
+
+bind = os.environ.get("PORTAL_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PORTAL_WORKERS", "2"))
+worker_class = os.environ.get("PORTAL_WORKER_CLASS", "sync")
+threads = int(os.environ.get("PORTAL_THREADS", "1"))
+timeout = int(os.environ.get("PORTAL_WORKER_TIMEOUT", "30"))
+# Graceful shutdown: on SIGTERM workers finish the requests they hold (up to this long).
+graceful_timeout = int(os.environ.get("PORTAL_GRACEFUL_TIMEOUT", "25"))
+keepalive = 5
+# Recycle workers now and then so a slow leak never grows without bound.
+max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# The portal logs one JSON line per request itself; gunicorn's own access log stays off.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("PORTAL_LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_allow_ips = forwarded_allow_ips
