@@ -93,8 +93,11 @@ def test_panel_tiers(world, as_user):
     assert c.post(f"/staff/organisations/{globex}/panel", {"supplier_id": world.oid("talentco"), "tier": "0"}).status_code == 302
     with system_scope("test"):
         assert db.session.scalar(select(ClientSupplier.id).where(ClientSupplier.id == link_id)) is None
-    # a client is not a supplier
+    # a client is not a supplier; a supplier and a tier must be chosen
     assert c.post(f"/staff/organisations/{globex}/panel", {"supplier_id": world.oid("acme"), "tier": "1"}).status_code == 422
+    resp = c.post(f"/staff/organisations/{globex}/panel", {"supplier_id": "0", "tier": ""})
+    assert resp.status_code == 422
+    assert "Choose a supplier." in resp.get_data(as_text=True) and "Choose a tier." in resp.get_data(as_text=True)
 
 
 def test_staff_deactivates_a_supplier_user_but_only_admins_touch_staff(world, as_user):
@@ -110,7 +113,8 @@ def test_staff_deactivates_a_supplier_user_but_only_admins_touch_staff(world, as
 
 def test_organisation_page_shows_people_and_panel(world, as_user):
     text = as_user("morgan").get(f"/staff/organisations/{world.oid('acme')}").get_data(as_text=True)
-    assert "hana@acme.example" in text and "TalentCo Search — tier 1" in text and "BluePeak Partners — tier 2" in text
+    assert "hana@acme.example" in text
+    assert "<td>TalentCo Search</td><td>Tier 1</td>" in text and "<td>BluePeak Partners</td><td>Tier 2</td>" in text
 
 
 def test_agency_page_is_not_an_organisation_page(world, as_user):

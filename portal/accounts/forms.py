@@ -82,4 +82,6 @@ class AccountManagersForm(PortalForm):
 
 class TierForm(PortalForm):
     supplier_id = SelectField("Supplier", coerce=int, validators=[DataRequired("Choose a supplier.")])
-    tier = SelectField("Tier", choices=[("1", "Tier 1 (released at once)"), ("2", "Tier 2 (released after the delay)"), ("0", "Off the panel")])
+    tier = SelectField("Tier", choices=[("", "Choose a tier"), ("1", "Tier 1 (released at once)"),
+                                        ("2", "Tier 2 (released after the delay)"), ("0", "Off the panel")],
+                       validators=[DataRequired("Choose a tier.")])

@@ -135,7 +135,7 @@ def accept_token(token: str):
         return redirect(url_for("accounts.login", portal=portal))
     return render("accounts/set_password.html", status=422 if form.errors else 200, form=form,
                   invite=purpose == TokenPurpose.INVITE, org_name=org_name, user_name=user_name,
-                  email=email, portal=portal)
+                  email=email, portal=portal, page_portal=portal, portal_name=PORTAL_NAMES[portal])
 
 
 @bp.route("/account", methods=["GET", "POST"])

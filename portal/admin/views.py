@@ -81,7 +81,7 @@ def _am_form(org: Organisation, **kw) -> AccountManagersForm:
 
 def _tier_form(**kw) -> TierForm:
     form = TierForm(**kw)
-    form.supplier_id.choices = [(s.id, s.name) for s in queries.suppliers()]
+    form.supplier_id.choices = [(0, "Choose a supplier")] + [(s.id, s.name) for s in queries.suppliers()]
     return form
 
 
