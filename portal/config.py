@@ -115,6 +115,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Absolute links in e-mail.
         "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
+        # Live updates: how often an open page asks what changed (seconds).
+        "LIVE_POLL_SECONDS": _env_int("LIVE_POLL_SECONDS", 2),
         # Logs: "json" (default in production) or "text"; one access line per request.
         "LOG_FORMAT": _env("LOG_FORMAT"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

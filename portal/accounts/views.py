@@ -14,6 +14,7 @@ from portal.extensions import db, limiter
 from portal.mail.services import deliver_after_commit
 from portal.security.loaders import load_or_404
 from portal.security.permissions import Perm, public, requires
+from portal.security.session import mark_active
 from portal.web.render import render
 
 bp = Blueprint("accounts", __name__)
@@ -65,6 +66,7 @@ def login(portal: str):
             session.clear()
             session.permanent = True
             login_user(user)
+            mark_active()
             return redirect(_safe_next(request.args.get("next"), portal))
         db.session.rollback()
         error = SAME_MESSAGE.format(name=PORTAL_NAMES[portal].lower())

@@ -34,6 +34,11 @@ def passive(view):
     return view
 
 
+def mark_active() -> None:
+    """Start the idle clock of a session that was just created (sign-in clears the session)."""
+    session["_last_active"] = int(time.time())
+
+
 def _expire_idle_session() -> None:
     """Sign out a session idle for longer than IDLE_MINUTES; passive requests don't count as activity."""
     if not current_user.is_authenticated:
@@ -46,7 +51,7 @@ def _expire_idle_session() -> None:
         session.clear()
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, "_passive", False):
+    if last is None or not getattr(view, "_passive", False):
         session["_last_active"] = now
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal import clock
 from portal.security.permissions import Perm, can
+from portal.live.queries import live_cursor
 from portal.web.nav import nav_links
 
 
@@ -40,7 +41,7 @@ def _portal_of_page() -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links)
+    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links, live_cursor=live_cursor)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["ago"] = _ago
     app.jinja_env.trim_blocks = True

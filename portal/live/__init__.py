@@ -1,0 +1,1 @@
+"""Live updates: the event log tells each open page which of its regions to re-fetch."""
