@@ -131,3 +131,10 @@ def test_front_page_lists_the_three_portals(client):
 
 def test_signed_in_front_page_goes_home(as_user):
     assert as_user("sam").get("/").headers["Location"] == "/supplier/"
+
+
+def test_fields_carry_aria_only_when_meaningful(client):
+    text = client.get("/client/login").get_data(as_text=True)
+    assert '"None"' not in text and "aria-invalid" not in text
+    text = client.post("/client/login", {"email": "", "password": ""}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in text and 'aria-describedby="email-error"' in text and '"None"' not in text

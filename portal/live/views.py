@@ -18,7 +18,7 @@ bp = Blueprint("live", __name__)
 def poll():
     """Name what changed since the page's cursor: 204 when nothing, else the new cursor and triggers."""
     after = request.args.get("after", default=0, type=int)
-    after = max(0, min(after, 2**62))
+    after = max(0, min(after, 2**31 - 1))  # event ids are 32-bit integers on PostgreSQL
     verbs, cursor = verbs_since(after)
     if not verbs:
         resp = make_response("", 204)

@@ -114,7 +114,7 @@ def test_staff_admin_invites_a_hiring_manager_who_sets_a_password_and_signs_in(p
     invitee = new_page()
     invitee.goto(link)
     expect(invitee.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
-    expect(invitee.get_by_text("Acme Manufacturing", exact=True)).to_be_visible()
+    expect(invitee.get_by_text("Client portal · Acme Manufacturing", exact=True)).to_be_visible()
     screenshot(invitee, "invite-3-set-password")
     password = "copper kettle orbit lantern"
     invitee.get_by_label("New password", exact=True).fill(password)
