@@ -1,0 +1,1 @@
+"""Job orders: written by hiring managers, qualified and released in tiers by staff, seen by suppliers."""
