@@ -1,0 +1,1 @@
+"""Growing accounts: the public talent request, the lead queue, opportunities and the sales board."""
