@@ -358,3 +358,35 @@ def test_lists_survive_garbage_parameters(morgan):
     for url in ("/staff/leads?status=%00&owner=zz&page=-3&q=" + "x" * 500, "/staff/opportunities?stage=nope&owner=99999",
                 "/staff/sales?period=forever&owner=abc&currency=XXX"):
         assert morgan.get(url).status_code == 200, url
+
+
+def test_a_double_submitted_activity_is_logged_once(app, world):
+    """Two requests with the same form key at the same moment: one activity, no error."""
+    from sqlalchemy import func, select
+
+    from portal import clock
+    from portal.accounts.models import User
+    from portal.db.tenancy import scope_for_user, scoped, system_scope
+    from portal.extensions import db
+    from portal.leads import services
+    from portal.leads.models import Activity, Lead
+    from tests.test_job_orders_race import _race
+
+    morgan_id = world.uid("morgan")
+    with system_scope("test"):
+        lead_id = db.session.scalar(select(Lead.id).limit(1))
+
+    def work(i):
+        with system_scope("load actor"):
+            actor = db.session.scalar(select(User).where(User.id == morgan_id))
+        with scoped(scope_for_user(actor)):
+            lead = db.session.scalar(select(Lead).where(Lead.id == lead_id))
+            activity, _ = services.log_activity(actor, lead=lead, kind="call", occurred_on=clock.now().date(),
+                                                summary="double click", create_key="same-key-123")
+            db.session.commit()
+            return activity.id
+
+    results, errors = _race(app, work, n=4)
+    assert errors == [] and len(set(results)) == 1
+    with system_scope("test"):
+        assert db.session.scalar(select(func.count(Activity.id)).where(Activity.create_key == "same-key-123")) == 1

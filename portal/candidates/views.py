@@ -16,7 +16,7 @@ from portal.security.loaders import load_or_404
 from portal.security.permissions import requires
 from portal.web import nav
 from portal.web.errors import error_response
-from portal.web.pagination import Page, page_arg
+from portal.web.pagination import Page, id_arg, page_arg
 from portal.web.render import render
 
 bp = Blueprint("candidates", __name__)
@@ -226,7 +226,7 @@ def download_resume_version(candidate_id: int, resume_id: int):
 def staff_index():
     """Search every supplier's candidates, including their résumés' text."""
     q, page = _q(), page_arg()
-    supplier = request.args.get("supplier", type=int)
+    supplier = id_arg("supplier")
     rows, total = queries.candidate_page(q=q, page=page, supplier_org_id=supplier, with_supplier=True)
     pager = Page(page, queries.PAGE_SIZE, total, "candidates.staff_index", q=q, supplier=supplier)
     return render("candidates/staff_index.html", fragment="candidates_results", rows=rows, pager=pager, q=q,

@@ -236,7 +236,8 @@ def _docx_text(data: bytes) -> str:
             _wordml_text(read_member(zf, info, budget), out)
     except UnsafeZip as exc:
         raise UploadRejected(damaged) from exc
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:
+        # LookupError/ValueError: an unknown or unsupported encoding declared by the XML.
         raise UploadRejected(damaged) from exc
     return tidy_text("".join(out))
 

@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from portal import clock
 from portal.job_orders.models import (
@@ -136,7 +136,7 @@ class JobOrderForm(PortalForm):
         description="How many candidates each supplier may submit.")
     # Concurrency and idempotency, not job order data.
     version = HiddenField()
-    create_key = HiddenField()
+    create_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{1,64}$", message="Reload the page and try again.")])
 
     def __init__(self, *args, original_start_date=None, **kw):
         super().__init__(*args, **kw)
@@ -205,7 +205,7 @@ class CloseForm(PortalForm):
 class QuestionForm(PortalForm):
     body = TextAreaField("Your question", validators=[DataRequired("Write your question."), max_len(2000)],
                          description="Every supplier working on this job sees the answer; they don't see who asked.")
-    create_key = HiddenField()
+    create_key = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{1,64}$", message="Reload the page and try again.")])
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     false,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -321,7 +322,10 @@ class JobOrderQuestion(Tenanted, Base):
         if scope.kind == "client":
             return cls.client_org_id == scope.org_id
         if scope.kind == "supplier":
-            return cls.job_order_id.in_(released_job_ids(scope.org_id))
+            # Answered questions are shared with every released supplier; an unanswered one
+            # stays with the supplier that asked it.
+            return and_(cls.job_order_id.in_(released_job_ids(scope.org_id)),
+                        or_(cls.answer.is_not(None), cls.supplier_org_id == scope.org_id))
         return false()
 
 

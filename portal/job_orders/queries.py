@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import ClientAccountManager, ClientSupplier, Organisation, OrgKind, User
 from portal.events.models import Event
 from portal.extensions import db
+from portal.web.pagination import parse_id
 from portal.job_orders.models import (
     LABELS,
     ClientJobSettings,
@@ -63,10 +64,7 @@ class Filters:
             value = args.get(name) or None
             return value if value in allowed else None
 
-        try:
-            client = int(args.get("client") or 0) or None
-        except ValueError:
-            client = None
+        client = parse_id(args.get("client"))
         mine_arg = args.get("mine")
         return cls(
             q=_text(args.get("q")),

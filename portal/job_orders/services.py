@@ -250,20 +250,28 @@ def _next_number(client_org_id: int) -> int:
 # --- create, edit, submit --------------------------------------------------------------------
 
 @writes
-def create_job_order(actor: User, data: dict, *, create_key: str | None = None) -> tuple[JobOrder, bool]:
+def create_job_order(actor: User, data: dict, *, create_key: str | None = None,
+                     for_client: User | None = None) -> tuple[JobOrder, bool]:
     """Write a draft for the actor's company; returns (job, created).
 
     The same `create_key` (the form's idempotency key) returns the job it already made, so a
-    double submit or a refresh creates one job order.
+    double submit or a refresh creates one job order. Staff may write a draft for a client's
+    person (`for_client`, e.g. when a won opportunity is converted): the draft belongs to that
+    person's company and the event names the staff member who wrote it.
     """
-    if actor.portal != "client":
+    if for_client is not None:
+        if actor.portal != "staff" or for_client.portal != "client":
+            raise JobOrderError("Only staff write a draft on a client's behalf.", status=403)
+        client = for_client.org
+    elif actor.portal != "client":
         raise JobOrderError("Job orders are written by the client's people.", status=403)
-    client = actor.org
+    else:
+        client = actor.org
     if client.kind != OrgKind.CLIENT.value or not client.code:
         raise JobOrderError("Your company has no client code yet; ask your account manager.", status=409)
     data = dict(data)
-    data.setdefault("hiring_manager_id", actor.id)
-    values = clean(actor, client.id, data)
+    data.setdefault("hiring_manager_id", (for_client or actor).id)
+    values = clean(for_client or actor, client.id, data)
     _lock_counter(client.id)
     if create_key:
         existing = db.session.scalar(select(JobOrder).where(JobOrder.client_org_id == client.id,

@@ -70,7 +70,7 @@ def convert(actor: User, opp: Opportunity, *, client_org_id: int | None = None, 
     _assign_owner(actor, client, opp.owner_id)
     hiring_manager, invited = _hiring_manager(actor, client, hm_name, hm_email, hm_title,
                                               needed=created or job is not None)
-    job_order = _create_draft_job_order(hiring_manager, job) if job is not None else None
+    job_order = _create_draft_job_order(actor, hiring_manager, job) if job is not None else None
 
     opp.client_org_id = client.id
     opp.job_order_id = getattr(job_order, "id", None)
@@ -135,7 +135,7 @@ def _hiring_manager(actor, client, name, email, title, *, needed: bool) -> tuple
         raise LeadError(exc.message, _ACCOUNT_FIELDS.get(exc.field or "", "hm_email"), exc.status) from None
 
 
-def _create_draft_job_order(hiring_manager: User, job: DraftJob):
+def _create_draft_job_order(actor: User, hiring_manager: User, job: DraftJob):
     """Write the first draft job order as the new client's hiring manager (the job-order domain's service)."""
     from portal.job_orders import services as job_orders
 
@@ -145,7 +145,7 @@ def _create_draft_job_order(hiring_manager: User, job: DraftJob):
             # hiring-manager check requires; they are set just below instead.
             "hiring_manager_id": None}
     try:
-        draft, _ = job_orders.create_job_order(hiring_manager, data)
+        draft, _ = job_orders.create_job_order(actor, data, for_client=hiring_manager)
     except job_orders.JobOrderError as exc:
         raise LeadError(f"The draft job order: {exc.message}", _JOB_FIELDS.get(exc.field or "", "job_title"),
                         exc.status if exc.status != 403 else 409) from None

@@ -40,12 +40,16 @@ def request_talent():
     if form.validate_on_submit():
         with system_scope("public talent request"):
             try:
-                lead, _ = services.create_lead(None, source=LeadSource.WEB_FORM.value,
-                                               create_key=form.create_key.data or None, **form.lead_fields())
+                lead, created = services.create_lead(None, source=LeadSource.WEB_FORM.value,
+                                                     create_key=form.create_key.data or None, **form.lead_fields())
             except services.LeadError as exc:
                 refuse(form, exc, "company_name")
             else:
-                done = {"company": lead.company_name, "email": lead.email, "reference": lead.reference}
+                # A resent form shows its own request again; a key reused by someone else shows
+                # nothing of the request it collided with.
+                same_sender = created or (lead.email or "") == (form.email.data or "").strip().lower()
+                done = ({"company": lead.company_name, "email": lead.email, "reference": lead.reference}
+                        if same_sender else {})
                 db.session.commit()
                 deliver_after_commit()
                 session["talent_request"] = done

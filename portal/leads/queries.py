@@ -12,6 +12,7 @@ from portal import clock
 from portal.accounts.models import OrgKind, Organisation, User, UserStatus
 from portal.events.models import Event
 from portal.extensions import db
+from portal.web.pagination import parse_id
 from portal.leads.models import (
     LABELS,
     OPEN_STAGES,
@@ -52,8 +53,9 @@ def _owner_filter(column, owner: str | None, me: int):
         return column == me
     if owner == "unassigned":
         return column.is_(None)
-    if owner and owner.isdigit():
-        return column == int(owner)
+    owner_id = parse_id(owner)
+    if owner_id is not None:
+        return column == owner_id
     return None
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from flask import url_for
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.accounts.models import OrgKind, Organisation, User, UserStatus
@@ -69,6 +70,21 @@ def _by_key(model, key: str | None):
     if not key:
         return None
     return db.session.scalar(select(model).where(model.create_key == key))
+
+
+def _add_once(obj, key: str | None):
+    """Insert `obj`; if a concurrent request with the same form key got there first, return
+    that row instead (the unique key decides, in a savepoint: nothing half-written)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except IntegrityError:
+        existing = _by_key(type(obj), key)
+        if existing is None:
+            raise
+        return existing
+    return None
 
 
 def _staff_user(user_id: int | None, field: str) -> User:
@@ -301,8 +317,9 @@ def create_opportunity(actor: User, *, name: str, owner_id: int, client_org_id: 
                       currency=_currency(currency), close_date=close_date, roles=roles or None, headcount=headcount,
                       location=location or None, start_date=start_date, details=details or None,
                       created_by_id=actor.id, created_at=now, updated_at=now)
-    db.session.add(opp)
-    db.session.flush()
+    duplicate = _add_once(opp, create_key)
+    if duplicate is not None:
+        return duplicate, False
     record(actor, "opportunity.created", opp,
            f"{actor.name} opened {opp.reference} {opp.name} ({opp.company}) for {owner.name}",
            internal=True, data={"client_org_id": opp.client_org_id, "owner_id": owner.id})
@@ -436,8 +453,9 @@ def log_activity(actor: User, *, lead: Lead | None = None, opportunity: Opportun
         if lead.opportunity is not None:
             activity.opportunity_id = lead.opportunity.id
         _touch_lead(lead)
-    db.session.add(activity)
-    db.session.flush()
+    duplicate = _add_once(activity, create_key)
+    if duplicate is not None:
+        return duplicate, False
     record(actor, f"{subject.__tablename__}.activity_logged", subject,
            f"{actor.name} logged a {label(ActivityKind, kind).lower()} on {subject.reference}",
            internal=True, data={"activity_id": activity.id, "kind": kind})
@@ -459,8 +477,9 @@ def add_follow_up(actor: User, *, lead: Lead | None = None, opportunity: Opportu
                          owner_id=owner_id, created_by_id=actor.id)
     if lead is not None and lead.opportunity is not None:
         follow_up.opportunity_id = lead.opportunity.id
-    db.session.add(follow_up)
-    db.session.flush()
+    duplicate = _add_once(follow_up, create_key)
+    if duplicate is not None:
+        return duplicate, False
     record(actor, f"{subject.__tablename__}.follow_up_added", subject,
            f"{actor.name} added a follow-up on {subject.reference} due {due_on:%d %b %Y}",
            internal=True, data={"follow_up_id": follow_up.id, "due_on": due_on.isoformat()})

@@ -46,3 +46,20 @@ class Page:
     def window(self, radius: int = 2) -> list[int]:
         lo, hi = max(1, self.number - radius), min(self.pages, self.number + radius)
         return list(range(lo, hi + 1))
+
+
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A database id from a query argument: a plain positive 32-bit integer, else None (never a 500)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdecimal():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_arg(name: str) -> int | None:
+    """The query argument `name` as an id filter (see parse_id)."""
+    return parse_id(request.args.get(name))
