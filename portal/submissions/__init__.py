@@ -1,0 +1,1 @@
+"""Submissions: suppliers put candidates forward to job orders; staff screen; clients review."""

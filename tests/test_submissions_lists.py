@@ -1,0 +1,210 @@
+"""Reading submissions: the supplier's and the staff's lists (filters in the address bar, a fixed
+number of queries whatever the size, live refresh), the job order pages and lists (real counts by
+stage, a client counting only what it sees), the supplier dashboard's panels and clocks, and the
+tier-2 rule reading `has_submissions`."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from portal import clock
+from portal.candidates.models import Candidate, Resume
+from portal.db.tenancy import system_scope
+from portal.extensions import db
+from portal.job_orders import services as job_services
+from portal.job_orders.releases import release_due_tier_two, set_client_settings
+from portal.job_orders.models import JobOrderRelease
+from portal.submissions.models import Submission
+from tests.fixtures import candidates as files
+from tests.fixtures.candidates import world_candidate
+from tests.test_job_orders_support import T0, count_queries, frozen, released, run
+from tests.test_submissions_support import add_candidate, form, post_submit, submissions_of, world_submission
+
+
+def _text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def _bulk(world, n: int, *, supplier="talentco", job_key="acme", stage="client_review") -> None:
+    """n more submissions of the supplier on one world job, inserted directly (the services are tested elsewhere)."""
+    job = world.job(job_key)
+    tilda = world_candidate(supplier)
+    with system_scope("test bulk"):
+        resume_id = db.session.scalar(select(Resume.id).where(Resume.candidate_id == tilda.id))
+        now = clock.now()
+        people = db.session.execute(insert(Candidate).returning(Candidate.id, Candidate.email_normalised), [
+            dict(supplier_org_id=tilda.supplier_org_id, first_name=f"Bulk{i:03d}", last_name="Person",
+                 email_normalised=f"bulk{i}.{supplier}.{job_key}@example.com", created_at=now, updated_at=now)
+            for i in range(n)]).all()
+        db.session.execute(insert(Submission), [dict(
+            job_order_id=job.id, candidate_id=cid, resume_id=resume_id, client_org_id=job.client_org_id,
+            supplier_org_id=tilda.supplier_org_id, stage=stage, rate=Decimal("60"), rate_type="bill_rate",
+            currency="USD", rate_unit="hour", available_from=now.date(), right_to_represent_at=now, email_key=email,
+            submitted_at=now, stage_changed_at=now, client_visible_at=now) for cid, email in people])
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who, url", [("sam", "/supplier/submissions"), ("morgan", "/staff/submissions?mine=0")])
+def test_lists_cost_a_fixed_number_of_queries(world, as_user, who, url):
+    c = as_user(who)
+    c.get(url)  # warm up
+    with count_queries() as small:
+        assert c.get(url).status_code == 200
+    _bulk(world, 40)
+    _bulk(world, 5, supplier="bluepeak", job_key="globex")
+    with count_queries() as large:
+        resp = c.get(url)
+    assert "Showing 1–25 of" in _text(resp) and "Bulk0" in _text(resp)
+    assert small[0] == large[0], f"{url}: {small[0]} queries before, {large[0]} with 45 more rows"
+    with count_queries() as fragment:
+        frag = c.get(url, htmx=True)
+    assert frag.data.lstrip().startswith(b'<div id="submissions-results"') and fragment[0] <= large[0]
+    assert "HX-Request" in frag.headers["Vary"]
+
+
+def test_the_suppliers_list_shows_its_own_with_the_next_step_and_filters_in_the_address_bar(world, as_user):
+    sam = as_user("sam")
+    page = _text(sam.get("/supplier/submissions"))
+    assert "Bastian" not in page and "Grace Whitfield" not in page  # BluePeak's
+    assert "Wait: the agency is screening it" in page and "Wait: the client is reviewing it" in page
+    assert "Nothing: read the reason given" in page  # the demo's rejected Priscilla
+    assert 'hx-push-url="true"' in page and 'hx-trigger="submission-changed from:body"' in page
+    _bulk(world, 30)
+    job = world.job("acme")
+    filtered = _text(sam.get(f"/supplier/submissions?stage=client_review&job={job.id}&q=bulk"))
+    assert "Showing 1–25 of 30" in filtered
+    assert f"/supplier/submissions?page=2&amp;q=bulk&amp;stage=client_review&amp;job={job.id}" in filtered
+    assert "Marcus" not in filtered
+    assert "No submission matches these filters." in _text(sam.get("/supplier/submissions?stage=placed"))
+    for junk in ("?stage=nonsense", "?job=abc", "?page=-3", "?job=99999999999999999999999"):
+        assert sam.get("/supplier/submissions" + junk).status_code == 200
+
+
+def test_the_staff_list_filters_by_client_job_stage_supplier_and_duplicates(world, as_user):
+    morgan, nadia = as_user("morgan"), as_user("nadia")
+    mine = _text(morgan.get("/staff/submissions"))  # Morgan manages Acme and Globex
+    assert "Tilda Worldwide" in mine and "Bastian Worldwide" in mine and "Grace Whitfield" in mine
+    assert "No submission to your clients yet" in _text(nadia.get("/staff/submissions"))
+    assert "Tilda Worldwide" in _text(nadia.get("/staff/submissions?mine=0"))
+    acme, bluepeak = world.oid("acme"), world.oid("bluepeak")
+    by_client = _text(morgan.get(f"/staff/submissions?client={acme}"))
+    assert "Tilda Worldwide" in by_client and "Bastian" not in by_client and "Grace" not in by_client
+    by_supplier = _text(morgan.get(f"/staff/submissions?supplier={bluepeak}"))
+    assert "Bastian Worldwide" in by_supplier and "Tilda" not in by_supplier
+    queue = _text(morgan.get("/staff/submissions?stage=submitted"))
+    assert "Diego Ramírez" in queue and "Tilda" not in queue
+    dup = _text(morgan.get("/staff/submissions?duplicates=1"))
+    assert dup.count("Marcus Feld") == 2 and "Diego" not in dup  # the demo's Marcus is on two Acme jobs
+    by_job = _text(morgan.get(f"/staff/submissions?job={world.job('globex').id}"))
+    assert "Bastian Worldwide" in by_job and "Marcus" not in by_job
+
+
+def test_job_order_pages_and_lists_show_real_counts_and_the_visible_submissions(world, as_user):
+    job = released(world, {"talentco": 1, "bluepeak": 1})
+    sam, priya = as_user("sam"), as_user("priya")
+    assert post_submit(sam, job.id, form(world_candidate("talentco").id)).status_code == 302
+    other = add_candidate(world, "priya", "Olga", "Other", "olga.other@example.com")
+    assert post_submit(priya, job.id, form(other.id, pdf=files.pdf_bytes())).status_code == 302
+    tilda_sub = next(s for s in submissions_of(job.id) if s.supplier_org_id == world.oid("talentco"))
+    as_user("morgan").post(f"/staff/submissions/{tilda_sub.id}/forward")
+    hana, morgan = as_user("hana"), as_user("morgan")
+    client_page = _text(hana.get(f"/client/job-orders/{job.id}"))
+    assert "Tilda Worldwide" in client_page and "Olga" not in client_page  # Olga awaits screening
+    assert 'hx-trigger="submission-changed from:body"' in client_page and 'id="submissions-job"' in client_page
+    staff_page = _text(morgan.get(f"/staff/job-orders/{job.id}"))
+    assert "Tilda Worldwide" in staff_page and "Olga Other" in staff_page and "Awaiting screening" in staff_page
+    row = _list_row(_text(hana.get(f"/client/job-orders?q={job.reference}")), job.reference)
+    assert _counts(row) == ["0", "1", "0", "0", "0"]  # submitted (not visible to it), in review, …
+    row = _list_row(_text(morgan.get(f"/staff/job-orders?q={job.reference}")), job.reference)
+    assert _counts(row) == ["1", "1", "0", "0", "0"]
+    with system_scope("test"):
+        from portal.submissions.services import live_submission_count
+
+        assert job_services.has_submissions(job) and live_submission_count(job.id) == 2
+
+
+def _list_row(page: str, reference: str) -> str:
+    start = page.index(f">{reference}</a>")
+    return page[start:page.index("</tr>", start)]
+
+
+def _counts(row: str) -> list[str]:
+    import re
+
+    return re.findall(r'<td class="num">(\d+)</td>', row)  # one per stage ("openings left" reads "2 / 2")
+
+
+def test_the_tier_two_rule_waits_when_a_submission_came_in(world, as_user):
+    run(world.user("morgan"), set_client_settings, world.org("acme"), tier2_delay_hours=48, first_submission_hours=2)
+    with frozen(T0):
+        quiet = released(world, {"talentco": 1, "bluepeak": 2}, title="Nobody submits")
+        busy = released(world, {"talentco": 1, "bluepeak": 2}, title="Someone submits")
+        assert post_submit(as_user("sam"), busy.id, form(world_candidate("talentco").id)).status_code == 302
+    with system_scope("tick"):
+        release_due_tier_two(T0 + timedelta(hours=3))
+        db.session.commit()
+        released_to = {r.job_order_id for r in db.session.scalars(select(JobOrderRelease).where(
+            JobOrderRelease.supplier_org_id == world.oid("bluepeak"), JobOrderRelease.released_at.is_not(None)))}
+    assert quiet.id in released_to and busy.id not in released_to
+
+
+def test_the_supplier_dashboard(world, as_user):
+    with frozen(T0):
+        job = released(world, {"talentco": 1}, title="Clocked job")
+    sam = as_user("sam")
+    with frozen(T0 + timedelta(hours=1)):
+        page = _text(sam.get("/supplier/"))
+    assert "Newly released to you" in page and "Clocked job" in page
+    assert "On track" in page and "23 h 0 min left" in page
+    assert 'id="dashboard-supplier-panels"' in page and "submission-changed from:body" in page
+    with frozen(T0 + timedelta(hours=19)):
+        page = _text(sam.get("/supplier/"))
+        assert "At risk" in page and "5 h 0 min left" in page
+        assert f"Submit a candidate to {job.reference} Clocked job: 5 h 0 min left" in page  # waiting on you
+        frag = sam.get("/supplier/", htmx=True)
+        assert frag.data.lstrip().startswith(b'<div id="dashboard-supplier-panels"')
+    with frozen(T0 + timedelta(hours=26)):
+        page = _text(sam.get("/supplier/"))
+        assert "Breached" in page and "overdue by 2 h 0 min" in page
+        assert post_submit(sam, job.id, form(world_candidate("talentco").id)).status_code == 302
+        page = _text(sam.get("/supplier/"))
+    clocks = page[page.index("Time to first submission"):page.index("Recent activity")]
+    assert "Clocked job" not in clocks and "have your submission already" in clocks
+    counts = page[page.index("Your submissions by stage"):page.index("Time to first submission")]
+    with system_scope("test"):
+        waiting = db.session.scalar(select(func.count(Submission.id)).where(
+            Submission.supplier_org_id == world.oid("talentco"), Submission.stage == "submitted"))
+    assert waiting >= 1
+    assert f'<span class="stat-value">{waiting}</span><span class="stat-label">Awaiting screening</span>' in counts
+
+
+def test_the_supplier_detail_page(world, as_user):
+    sub = world_submission("talentco")
+    page = _text(as_user("sam").get(f"/supplier/submissions/{sub.id}"))
+    for text in ("Tilda Worldwide", "Client review", "60 USD/hour", "World note talentco", "Right to represent",
+                 "Withdraw candidate", f"/supplier/submissions/{sub.id}/resume", "world-resume.pdf"):
+        assert text in page, text
+    assert "Hana" not in page  # no hiring manager for suppliers
+
+
+def test_demo_submissions_in_several_stages_idempotent_and_scaled(app, world):
+    from portal.demo import seed_demo
+    from portal.submissions.services import screens_submissions
+
+    with system_scope("test"):
+        stages = set(db.session.scalars(select(Submission.stage)))
+        assert {"submitted", "client_review", "rejected", "withdrawn"} <= stages
+        assert screens_submissions(world.oid("acme")) and not screens_submissions(world.oid("globex"))
+        before = db.session.scalar(select(func.count(Submission.id)))
+        made = seed_demo(scale=2)
+        assert 1000 <= made["submissions"] <= 2000  # ~1,500 per step, by bulk inserts
+        assert seed_demo(scale=2)["submissions"] == 0
+        bulk = db.session.execute(select(Submission.job_order_id, Submission.supplier_org_id, func.count())
+                                  .where(Submission.client_org_id != world.oid("acme"),
+                                         Submission.client_org_id != world.oid("globex"))
+                                  .group_by(Submission.job_order_id, Submission.supplier_org_id)).all()
+        assert max(n for _, _, n in bulk) <= 3  # never above the limit
+        assert db.session.scalar(select(func.count(Submission.id))) == before + made["submissions"]
