@@ -1,0 +1,1 @@
+"""Comments on job orders and submissions, each shown only to the parties its visibility names."""

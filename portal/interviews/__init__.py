@@ -1,0 +1,1 @@
+"""Interviews: proposed times, the confirmed one, feedback, and the .ics invitation."""
