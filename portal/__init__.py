@@ -21,25 +21,26 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, mail, migrate
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
-    mail.init_app(app)
-    htmx.init_app(app)
-    compress.init_app(app)
-    login_manager.init_app(app)
-
     from portal import models  # noqa: F401 - registers every mapped class
     from portal.security.session import init_session
     from portal.web.assets import init_assets
-    from portal.web.observability import init_observability
     from portal.web.errors import init_errors
     from portal.web.headers import init_headers
+    from portal.web.observability import init_observability
     from portal.web.templating import init_templating
 
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
+    login_manager.init_app(app)
+    htmx.init_app(app)
+    # Request id, session and tenancy scope come first: the CSRF and rate-limit checks that
+    # follow may answer with an error page, which is rendered in the scope of the user.
     init_observability(app)
     init_session(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    compress.init_app(app)
     init_assets(app)
     init_templating(app)
     init_headers(app)
@@ -47,10 +48,25 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
+    from portal.candidates.views import bp as candidates_bp
     from portal.core.views import bp as core_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.job_orders.views import bp as job_orders_bp
+    from portal.leads import public as talent_views, views as leads_views
+    from portal.leads import sales as sales_views  # after views: "Leads" comes before "Sales" in the menu
+    from portal.live.views import bp as live_bp
+    from portal.submissions.views import bp as submissions_bp
 
-    for bp in (core_bp, accounts_bp, dashboard_bp, admin_bp):
+    for bp in (core_bp, accounts_bp, dashboard_bp, admin_bp, candidates_bp, job_orders_bp, submissions_bp, live_bp):
+        app.register_blueprint(bp)
+    for bp in (talent_views.bp, leads_views.bp, sales_views.bp):
+        app.register_blueprint(bp)
+    from portal.comments.views import bp as comments_bp
+    from portal.interviews.views import bp as interviews_bp
+    from portal.offers.views import bp as offers_bp
+    from portal.review.views import bp as review_bp
+
+    for bp in (review_bp, interviews_bp, offers_bp, comments_bp):
         app.register_blueprint(bp)
 
     from portal.cli import init_cli

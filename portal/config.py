@@ -99,6 +99,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_LIMIT_PER_ACCOUNT": _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": _env("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         "REDIS_URL": redis_url,
+        # Public "request talent" form: requests allowed per address.
+        "TALENT_REQUEST_LIMIT": _env("TALENT_REQUEST_LIMIT", "5 per 10 minutes; 20 per day"),
         # Invitations and password resets.
         "INVITE_TTL_HOURS": _env_int("INVITE_TTL_HOURS", 72),
         "RESET_TTL_HOURS": _env_int("RESET_TTL_HOURS", 2),

@@ -17,8 +17,13 @@ from portal.accounts.models import (
     UserStatus,
 )
 from portal.accounts.passwords import hash_password
+from portal.candidates.demo import seed_demo_candidates
 from portal.events.services import party_columns, record
 from portal.extensions import db
+from portal.job_orders.demo import seed_demo_job_orders
+from portal.leads.demo import seed_leads
+from portal.submissions.demo import seed_demo_submissions
+from portal.review.demo import seed_demo_reviews
 
 DEMO_PASSWORD = "portal-demo"
 
@@ -113,5 +118,10 @@ def seed_demo(scale: int = 1) -> dict[str, int]:
             _user(f"rec{n}-{k}@supplier{n}-{k}.example", f"Recruiter {n}-{k}", "Recruiter", "recruiter",
                   supplier, password_hash, made)
             _panel(client, supplier, 1 if k < 2 else 2, made)
+    seed_demo_candidates(made, scale)
+    seed_demo_job_orders(made, scale)
+    seed_demo_submissions(made, scale)
+    seed_demo_reviews(made)
+    seed_leads(made)
     db.session.commit()
     return made

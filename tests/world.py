@@ -13,6 +13,7 @@ from portal.accounts.models import Organisation, User, UserStatus
 from portal.accounts.passwords import hash_password
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
+from tests.fixtures.candidates import add_world_candidates
 
 PASSWORD = DEMO_PASSWORD
 
@@ -56,6 +57,48 @@ def build_world() -> None:
             db.session.add(User(org_id=org.id, portal=org.portal, email=email, name=name, role=role,
                                 status=status, password_hash=pw))
     db.session.commit()
+    add_world_candidates()
+    db.session.commit()
+    add_world_job_orders()
+    db.session.commit()
+    from tests.test_submissions_support import add_world_submissions
+
+    add_world_submissions()
+    db.session.commit()
+    from tests.test_review_support import add_world_review
+
+    add_world_review()
+    db.session.commit()
+
+
+#: The world's own job orders: key -> (hiring manager, title, {supplier: tier} released to, or None: a draft).
+#: A supplier "owns" a job order when it is released to it: TalentCo owns acme's, BluePeak globex's.
+WORLD_JOBS = {
+    "acme": ("hana", "World Acme controls job", {"talentco": 1}),
+    "globex": ("leo", "World Globex claims job", {"bluepeak": 1}),
+    "acme_draft": ("hana", "World Acme draft", None),
+    "globex_draft": ("leo", "World Globex draft", None),
+}
+
+
+def add_world_job_orders() -> None:
+    """Job orders of each client (one released to one supplier with a question on it, one draft)."""
+    from portal.job_orders import conversation, releases, services
+
+    people = {short: db.session.scalar(select(User).where(User.email == PEOPLE[short]))
+              for short in ("hana", "leo", "morgan", "sam", "priya")}
+    orgs = {short: db.session.scalar(select(Organisation.id).where(Organisation.name == ORGS[short]))
+            for short in ("talentco", "bluepeak")}
+    asker = {"talentco": people["sam"], "bluepeak": people["priya"]}
+    for hm, title, tiers in WORLD_JOBS.values():
+        job, _ = services.create_job_order(people[hm], {
+            "title": title, "position_type": "contract", "location_type": "hybrid", "openings": 2,
+            "summary": f"{title}: the world's job order.", "rate_min": 50, "rate_max": 70, "rate_unit": "hour"})
+        if tiers:
+            services.submit(people[hm], job)
+            releases.approve_and_release(people["morgan"], job, {orgs[s]: t for s, t in tiers.items()})
+            for supplier in tiers:
+                conversation.ask_question(asker[supplier], job, f"A question from {supplier} on {title}?")
 
 
 class World:
@@ -72,6 +115,14 @@ class World:
 
         with system_scope("test lookup"):
             return db.session.scalar(select(Organisation).where(Organisation.name == ORGS[short]))
+
+    def job(self, key: str):
+        """A job order of WORLD_JOBS by key ("acme", "globex", "acme_draft", "globex_draft")."""
+        from portal.db.tenancy import system_scope
+        from portal.job_orders.models import JobOrder
+
+        with system_scope("test lookup"):
+            return db.session.scalar(select(JobOrder).where(JobOrder.title == WORLD_JOBS[key][1]))
 
     def uid(self, short: str) -> int:
         return self.user(short).id

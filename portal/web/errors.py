@@ -79,6 +79,9 @@ def init_errors(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         message = exc.description if status in (409, 422) and exc.description else None
+        if status == 413:
+            message = (f"What you sent is larger than the portal accepts: a file can be at most "
+                       f"{app.config['MAX_UPLOAD_MB']} MB. Nothing was saved.")
         return error_response(status, message)
 
     @app.errorhandler(Exception)
