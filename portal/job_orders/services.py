@@ -17,7 +17,6 @@ writes its events in the same transaction. Invariants held here and in the datab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal import clock
 from portal.accounts.models import OrgKind, Role, User
+from portal.db.locks import begin_write, writes
 from portal.db.tenancy import system_scope
 from portal.events.services import record
 from portal.extensions import db
@@ -201,25 +201,8 @@ def _who(actor: User | None) -> str:
 
 # --- numbering -------------------------------------------------------------------------------
 
-def _begin_write() -> None:
-    """Take the database's write lock first on SQLite (BEGIN IMMEDIATE), so that concurrent
-    writers queue on the busy timeout instead of failing to upgrade a read lock."""
-    conn = db.session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        if not raw.in_transaction:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def writes(fn):
-    """Services that write take the write lock first (see `_begin_write`)."""
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        _begin_write()
-        return fn(*args, **kwargs)
-
-    return wrapper
+#: The write lock helpers live in portal.db.locks; these names stay for the job order modules.
+_begin_write = begin_write
 
 
 def _insert_ignore(table, **values) -> None:

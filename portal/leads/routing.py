@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.accounts.models import ClientAccountManager, OrgKind, Organisation, User, UserStatus
+from portal.db.locks import begin_write
 from portal.extensions import db
 from portal.leads.models import LeadRoutingCounter, RoutedBy, StaffLeadSettings
 
@@ -53,17 +54,7 @@ def respond_by(created_at: datetime) -> datetime:
     return add_business_days(created_at, int(days))
 
 
-# --- locking ----------------------------------------------------------------------------------
-
-def begin_write() -> None:
-    """On SQLite, take the write lock first (BEGIN IMMEDIATE) so concurrent writers queue on the
-    busy timeout instead of failing to upgrade a read lock; PostgreSQL needs nothing here."""
-    conn = db.session.connection()
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        if not raw.in_transaction:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+# --- round-robin ------------------------------------------------------------------------------
 
 def _next_seq() -> int:
     """Increment the round-robin counter and return its new value (locks the row until commit)."""
