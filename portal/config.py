@@ -119,6 +119,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance / "uploads")),
         # Live updates: how often an open page asks what changed (seconds).
         "LIVE_POLL_SECONDS": _env_int("LIVE_POLL_SECONDS", 2),
+        # Daily digests of notifications go out with the first `tick` after this hour (UTC).
+        "DIGEST_HOUR": _env_int("DIGEST_HOUR", 7),
         # Logs: "json" (default in production) or "text"; one access line per request.
         "LOG_FORMAT": _env("LOG_FORMAT"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),

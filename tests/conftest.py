@@ -155,8 +155,10 @@ class PortalClient:
     def _send(self, method: str, url: str, **kw):
         # Each request gets its own app context (fresh `g`, fresh session), as in production;
         # the test's own session then forgets what it had loaded, so it re-reads fresh rows.
+        # Buffered: the response is read and closed as a server would, so work registered with
+        # `call_on_close` (mail delivery after the response) runs before the test goes on.
         with self.app.app_context():
-            resp = self.http.open(url, method=method, **kw)
+            resp = self.http.open(url, method=method, buffered=True, **kw)
         db.session.expire_all()
         return resp
 

@@ -11,7 +11,6 @@ from portal.accounts import services
 from portal.accounts.forms import ChangePasswordForm, ForgotForm, InviteForm, LoginForm, SetPasswordForm
 from portal.accounts.models import PORTALS, ROLES_OF_KIND, OrgKind, Organisation, TokenPurpose, User
 from portal.extensions import db, limiter
-from portal.mail.services import deliver_after_commit
 from portal.security.loaders import load_or_404
 from portal.security.permissions import Perm, public, requires
 from portal.security.session import mark_active
@@ -98,7 +97,6 @@ def forgot_password(portal: str):
     if form.validate_on_submit():
         services.request_password_reset(form.email.data, portal)
         db.session.commit()
-        deliver_after_commit()
         flash("If an account of this portal uses that address, we have sent it a link to set a new password. "
               "The link works once, for a limited time.", "info")
         return redirect(url_for("accounts.login", portal=portal))
@@ -210,7 +208,6 @@ def _team_invite():
             getattr(form, exc.field or "email").errors.append(exc.message)
             return _team_page(form, 422)
         db.session.commit()
-        deliver_after_commit()
         flash(f"Invitation sent to {user.email}.", "success")
         return redirect(url_for(f"accounts.{current_user.portal}_team"))
     return _team_page(form, 422)

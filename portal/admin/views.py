@@ -11,7 +11,6 @@ from portal.accounts.models import ROLES_OF_KIND, OrgKind, Organisation, User
 from portal.admin import queries
 from portal.events.queries import event_page
 from portal.extensions import db
-from portal.mail.services import deliver_after_commit
 from portal.security.loaders import load_or_404
 from portal.security.permissions import Perm, requires
 from portal.web.pagination import Page, page_arg
@@ -173,7 +172,6 @@ def invite(org_id: int):
         getattr(form, exc.field or "email").errors.append(exc.message)
         return _org_or_staff_page(org, form)
     db.session.commit()
-    deliver_after_commit()
     flash(f"Invitation sent to {user.email}.", "success")
     if org.kind == OrgKind.AGENCY.value:
         return redirect(url_for("admin.staff_people"))

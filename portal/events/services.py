@@ -10,6 +10,9 @@ from portal.accounts.models import OrgKind, Organisation, User
 from portal.events.models import Event
 from portal.extensions import db
 
+#: Called with each recorded event, in the same transaction (notifications fan out from here).
+LISTENERS: list = []
+
 
 def party_columns(org: Organisation | None) -> dict[str, int | None]:
     """The client_org_id / supplier_org_id stamp for an event about `org`."""
@@ -58,4 +61,6 @@ def record(
     )
     db.session.add(ev)
     db.session.flush()
+    for listener in LISTENERS:
+        listener(ev)
     return ev

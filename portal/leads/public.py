@@ -9,7 +9,6 @@ from portal.leads import services
 from portal.leads.forms import TalentRequestForm
 from portal.leads.models import LeadSource
 from portal.leads.views import refuse
-from portal.mail.services import deliver_after_commit
 from portal.security.permissions import public
 from portal.web.render import render
 
@@ -51,7 +50,6 @@ def request_talent():
                 done = ({"company": lead.company_name, "email": lead.email, "reference": lead.reference}
                         if same_sender else {})
                 db.session.commit()
-                deliver_after_commit()
                 session["talent_request"] = done
                 return redirect(url_for("talent.thanks"))
     return render("leads/request.html", status=422 if form.is_submitted() else 200, form=form)

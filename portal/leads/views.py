@@ -25,7 +25,6 @@ from portal.leads.forms import (
 )
 from portal.leads.models import ActivityKind, FollowUp, Lead, Opportunity, Stage, label
 from portal.leads.services import LeadError
-from portal.mail.services import deliver_after_commit
 from portal.security.loaders import load_or_404
 from portal.security.permissions import has_permission, requires
 from portal.web import nav
@@ -94,7 +93,6 @@ def _act(subject, page, form, slot: str, fallback: str, change, done):
         refuse(form, exc, fallback)
         return page(subject, exc.status, **{slot: form})
     db.session.commit()
-    deliver_after_commit()
     message, url = done(result)
     flash(message, "success")
     return redirect(url)
@@ -132,7 +130,6 @@ def new_lead():
             refuse(form, exc, "company_name")
         else:
             db.session.commit()
-            deliver_after_commit()
             who = lead.assigned_to.name if lead.assigned_to else "nobody yet (no one is taking new leads)"
             flash(f"Lead {lead.reference} from {lead.company_name} recorded and given to {who}.", "success")
             return redirect(url_for("leads.lead", lead_id=lead.id))
@@ -393,7 +390,6 @@ def convert(opp_id: int):
         refuse(form, exc, "client_org_id")
         return render("leads/convert.html", status=exc.status, opp=opp, form=form)
     db.session.commit()
-    deliver_after_commit()
     done = [f"{result.client.name} is {'a new' if result.created_client else 'linked as the'} client"]
     if result.invited:
         done.append(f"{result.hiring_manager.name} has been invited to set a password")

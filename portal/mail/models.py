@@ -25,6 +25,8 @@ class OutboxMessage(Tenanted, Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: After a failure, not tried again before this (a growing back-off).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @classmethod
     def tenant_criteria(cls, scope: Scope):

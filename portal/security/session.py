@@ -51,8 +51,14 @@ def _expire_idle_session() -> None:
         session.clear()
         return
     view = current_app.view_functions.get(request.endpoint or "")
-    if last is None or not getattr(view, "_passive", False):
+    if last is None or not (getattr(view, "_passive", False) or is_live_refresh()):
         session["_last_active"] = now
+
+
+def is_live_refresh() -> bool:
+    """A region re-fetching itself because someone else's event was announced (its element carries
+    `X-Live-Refresh`): a read the person did not ask for, so it does not keep the session alive."""
+    return request.method == "GET" and request.headers.get("X-Live-Refresh") == "1"
 
 
 def init_session(app: Flask) -> None:

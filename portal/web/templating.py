@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from portal import clock
@@ -32,6 +32,8 @@ def _ago(value: datetime | None) -> str:
 
 
 def _portal_of_page() -> str:
+    if not has_request_context():  # e-mail rendered by tick or the CLI
+        return "public"
     if current_user.is_authenticated:
         return current_user.portal
     view_args = request.view_args or {}

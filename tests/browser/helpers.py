@@ -38,9 +38,10 @@ def assert_fits_window(page) -> None:
     assert not wider, f"{page.url} is wider than the window because of: {', '.join(wider)}"
 
 
-def sign_in(page, portal: str, email: str, password: str = PASSWORD) -> None:
-    """Open /<portal>/login, fill the form by its visible labels and press "Sign in"."""
-    page.goto(f"/{portal}/login")
+def sign_in(page, portal: str, email: str, password: str = PASSWORD, base: str = "") -> None:
+    """Open /<portal>/login (on `base`, another server, when given), fill the form by its visible
+    labels and press "Sign in"."""
+    page.goto(f"{base}/{portal}/login")
     page.get_by_label("E-mail address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     with page.expect_navigation():
