@@ -25,9 +25,11 @@ from portal.job_orders.models import JobOrder, JobOrderRelease, JobStatus
 from portal.job_orders.errors import JobOrderError
 from portal.security.loaders import load_or_404
 from portal.security.permissions import requires
+from portal.sla import queries as sla_queries
 from portal.web import nav
 from portal.web.errors import error_response
 from portal.web.pagination import Page, page_arg
+from portal.web.htmx import is_partial
 from portal.web.render import render
 
 bp = Blueprint("job_orders", __name__)
@@ -148,7 +150,8 @@ def _detail_page(job: JobOrder, *, status=200, error=None, **forms):
         ctx.update(client_name=queries.client_name(job), notes=queries.notes_of(job),
                    note_form=forms.get("note_form") or NoteForm(formdata=None),
                    return_form=forms.get("return_form") or ReturnForm(formdata=None),
-                   settings=releases.settings_for(job.client_org_id))
+                   settings=releases.settings_for(job.client_org_id),
+                   clocks=sla_queries.for_jobs([job.id], current_user)[job.id])
     return render(f"job_orders/{portal}_detail.html", status=status, **ctx)
 
 
@@ -303,7 +306,7 @@ def staff_list():
     f = queries.Filters.from_args(request.args, page=page_arg())
     rows, total = queries.job_page(f, viewer=current_user)
     return _list("job_orders/staff_list.html", "job_orders.staff_list", rows, total, f,
-                 clients=queries.client_choices())
+                 clients=queries.client_choices(), clocks=sla_queries.for_jobs([r.job.id for r in rows], current_user))
 
 
 @bp.route("/staff/job-orders/review")
@@ -437,12 +440,14 @@ def supplier_list():
     f = queries.Filters.from_args(request.args, page=page_arg())
     rows, total = queries.supplier_page(f, viewer=current_user)
     return _list("job_orders/supplier_list.html", "job_orders.supplier_list", rows, total, f,
-                 clients=queries.supplier_client_choices(current_user))
+                 clients=queries.supplier_client_choices(current_user),
+                 clocks=sla_queries.for_jobs([r.id for r in rows], current_user))
 
 
 def _supplier_detail(job: JobOrder, *, status=200, error=None, question_form=None, **_):
     release = queries.own_release(job, current_user.org_id)
-    previous = conversation.record_visit(current_user, job)
+    # A live refresh of one region is not a visit: the "new since your last visit" marks stay.
+    previous = None if is_partial() else conversation.record_visit(current_user, job)
     db.session.commit()
     closed_to_us = release is None or release.withdrawn_at is not None
     changes = queries.spec_changes(job)
@@ -455,6 +460,8 @@ def _supplier_detail(job: JobOrder, *, status=200, error=None, question_form=Non
         questions=queries.questions_for_supplier(job, current_user.org_id), changes=changes,
         previous_visit=previous, released_at=release.released_at if release else None,
         question_form=question_form or QuestionForm(formdata=None), events=queries.activity(job, staff=False),
+        clocks=sla_queries.for_jobs([job.id], current_user)[job.id],
+        submission_clocks=sla_queries.supplier_submission_clocks(job.id, current_user),
     )
 
 

@@ -32,6 +32,7 @@ from portal.web.errors import error_response
 from portal.web.htmx import is_partial
 from portal.web.pagination import Page, page_arg
 from portal.web.render import render
+from portal.sla import queries as sla_queries
 
 #: The regions that refresh when another person changes something (live updates name them).
 LISTENS = ("submission-changed", "interview-changed", "offer-changed", "placement-changed")
@@ -123,6 +124,7 @@ def board_context(job: JobOrder, *, failed=None, message: Message | None = None)
     owner = owns(current_user, job)
     return dict(job=job, board=board, offers=offered(everything, {job.id: job}), forms=CardForms(failed),
                 message=message, owner=owner, listens=LISTENS,
+                clocks=sla_queries.for_submissions([c.id for c in everything], current_user),
                 fingerprint=fingerprint([card_state(c) for c in everything], owner))
 
 
@@ -139,6 +141,7 @@ def queue_context(mine: bool, page: int, *, failed=None, message: Message | None
     pager = Page(page, queries.PAGE_SIZE, total, "review.queue", mine="1" if mine else "0")
     return dict(items=items, total=total, counts=counts, pager=pager, mine=mine, waiting=queries.WAITING,
                 offers=offered([i.card for i in items]), forms=CardForms(failed), message=message, listens=LISTENS,
+                clocks=sla_queries.for_submissions([i.card.id for i in items], current_user),
                 fingerprint=fingerprint([(i.kind, i.since.isoformat(), card_state(i.card)) for i in items], total))
 
 
@@ -151,6 +154,7 @@ def submission_context(sub: Submission, *, failed=None, message: Message | None 
     return dict(sub=sub, card=card, job=job, interviews=interviews, people=people, offer=card.offer,
                 placement=card.placement, history=history, resume=queries.resume_of(sub),
                 offers=offered([card], {job.id: job}), forms=CardForms(failed), message=message, listens=LISTENS,
+                clocks=sla_queries.for_submissions([sub.id], current_user).get(sub.id, []),
                 fingerprint=fingerprint(card_state(card), [(i.id, i.status, i.proposal) for i in interviews],
                                         history[0].id if history else None))
 

@@ -1,0 +1,1 @@
+"""Oversight: the account managers' coverage board and the nudges sent from it."""
