@@ -13,11 +13,19 @@ def init_cli(app: Flask) -> None:
                   help="Make N times more organisations and people (for benchmarks).")
     def seed_demo_command(scale: int) -> None:
         """Create the demo organisations and accounts (idempotent)."""
-        from portal.demo import seed_demo
+        import time
 
+        from portal.demo import seed_demo, table_counts
+
+        started = time.monotonic()
         with system_scope("seed-demo"):
             made = seed_demo(scale=scale)
         click.echo("Demo data ready: " + ", ".join(f"{n} {what}" for what, n in made.items()))
+        if scale > 1:
+            with system_scope("seed-demo counts"):
+                counts = table_counts()
+            click.echo(f"Scale {scale} in {time.monotonic() - started:.0f} s; the database now holds: "
+                       + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
         click.echo("Sign in with any demo account and the password 'portal-demo'.")
 
     @app.cli.command("tick")

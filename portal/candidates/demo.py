@@ -12,12 +12,13 @@ import textwrap
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from portal import clock
 from portal.accounts.models import Organisation, User
 from portal.candidates.models import Candidate, CandidateSkill, WorkAuthorisation
 from portal.candidates.services import CandidateData, attach_resume, create_candidate
+from portal.db.bulk import bulk_insert
 from portal.events.models import Event
 from portal.extensions import db
 from portal.files.documents import inspect_document
@@ -174,7 +175,9 @@ _ROLES = [("Software Engineer", ["Python", "Java", "SQL", "AWS", "React"]),
           ("Project Manager", ["PMP", "Agile", "Jira", "Budgeting"]),
           ("Accountant", ["GAAP", "SAP", "Excel", "Reconciliation"])]
 _CITIES = ["Chicago, IL", "Dallas, TX", "Atlanta, GA", "Denver, CO", "Boston, MA", "Phoenix, AZ", "Remote"]
-BULK_PER_STEP = 50
+#: 30 per supplier of the step (and 30 more for each demo supplier): each scale supplier has a pool
+#: large enough to fill its limit on every job order released to it.
+BULK_PER_STEP = 150
 
 
 def seed_bulk_candidates(step: int, supplier_names: list[str], made: dict) -> None:
@@ -215,9 +218,9 @@ def seed_bulk_candidates(step: int, supplier_names: list[str], made: dict) -> No
         skills_of[(supplier.id, email)] = skills
     if not rows:
         return
-    created = db.session.execute(
-        insert(Candidate).returning(Candidate.id, Candidate.supplier_org_id, Candidate.email_normalised,
-                                    Candidate.first_name, Candidate.last_name, Candidate.created_by_id), rows).all()
+    ids = bulk_insert(Candidate, rows)
+    created = [(cid, r["supplier_org_id"], r["email_normalised"], r["first_name"], r["last_name"], r["created_by_id"])
+               for cid, r in zip(ids, rows)]
     skill_rows, events = [], []
     for cid, supplier_id, email, first, last, actor_id in created:
         for position, name in enumerate(skills_of[(supplier_id, email)]):
@@ -228,6 +231,6 @@ def seed_bulk_candidates(step: int, supplier_names: list[str], made: dict) -> No
                        "subject_type": "candidate", "subject_id": cid, "supplier_org_id": supplier_id,
                        "internal": False, "summary": f"Demo data added candidate {first} {last}",
                        "data": {}, "occurred_at": now})
-    db.session.execute(insert(CandidateSkill), skill_rows)
-    db.session.execute(insert(Event), events)
+    bulk_insert(CandidateSkill, skill_rows)
+    bulk_insert(Event, events)
     made["candidates"] += len(created)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 from sqlalchemy import event, false
@@ -114,8 +115,13 @@ def _apply_tenancy(state: ORMExecuteState) -> None:
         return
     if scope.unrestricted:
         return
-    options = [
-        with_loader_criteria(model, _criteria(model, scope), include_aliases=True)
-        for model in _tenanted
-    ]
-    state.statement = state.statement.options(*options)
+    state.statement = state.statement.options(*_scope_options(scope.kind, scope.org_id, len(_tenanted)))
+
+
+@lru_cache(maxsize=4096)
+def _scope_options(kind: str, org_id: int | None, models: int) -> tuple:
+    """The loader criteria of one party's scope, built once per (kind, org) and reused: SQL expressions
+    are immutable, and building one per tenanted model on every query was most of a page's ORM cost."""
+    scope = Scope(kind, org_id)
+    return tuple(with_loader_criteria(model, _criteria(model, scope), include_aliases=True)
+                 for model in _tenanted[:models])

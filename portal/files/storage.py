@@ -8,7 +8,9 @@ commits) deletes it at the end of the transaction. A crash between the write and
 leaves a file with no row; `portal.files.sweep.sweep_orphans` removes those after an hour.
 
 To move to object storage, implement `Storage` (save, open, delete, keys_older_than) and
-return it from `get_storage()`; nothing else reads the disk.
+return it from `get_storage()`; nothing else reads the disk. Several app servers share one store:
+a shared directory (NFS/EFS) as UPLOAD_DIR, or a bucket — see docs/deploy.md, "Uploaded files on
+shared or object storage".
 """
 from __future__ import annotations
 

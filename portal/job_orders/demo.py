@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from portal import clock
 from portal.accounts.models import ClientSupplier, Organisation, User
+from portal.db.bulk import bulk_insert
 from portal.events.models import Event
 from portal.extensions import db
 from portal.job_orders import conversation, releases, services
@@ -182,17 +183,16 @@ def _bulk_client(n: int) -> int:
             approved_at=released, released_at=released,
             closed_at=released if status in (JobStatus.CLOSED, JobStatus.FILLED) else None,
             close_reason="cancelled" if status == JobStatus.CLOSED else None))
-    db.session.execute(insert(JobOrder), rows)
+    ids = bulk_insert(JobOrder, rows)
     db.session.execute(insert(JobOrderCounter), [dict(client_org_id=client.id, last_number=PER_SCALE_CLIENT)])
-    jobs = db.session.execute(select(JobOrder.id, JobOrder.reference, JobOrder.released_at)
-                              .where(JobOrder.client_org_id == client.id)).all()
+    jobs = [(job_id, row["reference"], row["released_at"], row["created_at"]) for job_id, row in zip(ids, rows)]
     panel = db.session.execute(select(ClientSupplier.supplier_org_id, ClientSupplier.default_tier)
                                .where(ClientSupplier.client_org_id == client.id)).all()
     releases, events = [], []
-    for job_id, reference, released_at in jobs:
+    for job_id, reference, released_at, created in jobs:
         events.append(dict(verb="job_order.created", subject_type="job_order", subject_id=job_id,
-                           client_org_id=client.id, internal=False, occurred_at=now, data={},
-                           summary=f"Demo data created {reference}"))
+                           client_org_id=client.id, supplier_org_id=None, internal=False, occurred_at=created,
+                           data={}, summary=f"Demo data created {reference}"))
         if released_at is None:
             continue
         for supplier_id, tier in panel:
@@ -200,7 +200,6 @@ def _bulk_client(n: int) -> int:
             releases.append(dict(job_order_id=job_id, client_org_id=client.id, supplier_org_id=supplier_id, tier=tier,
                                  scheduled_at=when, released_at=when if when <= now else None,
                                  created_at=released_at))
-    if releases:
-        db.session.execute(insert(JobOrderRelease), releases)
-    db.session.execute(insert(Event), events)
+    bulk_insert(JobOrderRelease, releases)
+    bulk_insert(Event, events)
     return len(rows)

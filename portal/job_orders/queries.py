@@ -129,19 +129,25 @@ class SupplierRow:
         return max(0, self.openings - self.placed)
 
 
-def stage_counts(*, every_supplier: bool = False):
+def stage_counts(*, every_supplier: bool = False, per_row: bool = False):
     """Submissions per job order and stage, as a subquery (job_order_id, one column per stage),
     outer joined by every list so that each keeps its single query.
 
     Through the viewer's scope (a client counts the submissions visible to it, a supplier its
     own), or with `every_supplier` all of them (openings left count every supplier's placements).
+    `per_row` (lists): on PostgreSQL a LATERAL subquery counted for each listed job order only, where
+    a plain one would count every submission in the database before the page's 25 rows are chosen
+    (~250 ms at 500,000 submissions); SQLite has no LATERAL and keeps the plain subquery.
     """
     from portal.submissions.models import Submission  # submissions build on job orders
 
     sub = Submission.__table__.c if every_supplier else Submission
-    return (select(sub.job_order_id.label("job_order_id"),
+    stmt = (select(sub.job_order_id.label("job_order_id"),
                    *(func.count(case((sub.stage == name, 1))).label(name) for name, _ in STAGES))
-            .group_by(sub.job_order_id).subquery("stage_counts"))
+            .group_by(sub.job_order_id))
+    if per_row and db.session.get_bind().dialect.name == "postgresql":
+        return stmt.where(sub.job_order_id == JobOrder.id).lateral("stage_counts")
+    return stmt.subquery("stage_counts")
 
 
 def job_stage_counts(job: JobOrder) -> dict[str, int]:
@@ -194,7 +200,7 @@ def _page(stmt, count_stmt, f: Filters, order: tuple):
 
 def job_page(f: Filters, *, viewer: User, my_clients: bool = False):
     """A page of job orders for a client's people or staff: [JobRow], total. Two queries."""
-    sc = stage_counts()
+    sc = stage_counts(per_row=True)
     hm = User  # not aliased: the tenancy criteria are written against the mapped table
     stmt = (select(JobOrder, _orgs.c.name, hm.name, *(func.coalesce(sc.c[name], 0) for name, _ in STAGES))
             .join(_orgs, _orgs.c.id == JobOrder.client_org_id)
@@ -221,7 +227,7 @@ def job_page(f: Filters, *, viewer: User, my_clients: bool = False):
 def supplier_page(f: Filters, *, viewer: User):
     """A page of the job orders released to the viewer's company, newest release first, with
     "new" (never opened by this person) and "updated" (changed since they last opened it)."""
-    sc = stage_counts(every_supplier=True)
+    sc = stage_counts(every_supplier=True, per_row=True)
     rel = JobOrderRelease
     seen = JobOrderView  # not aliased: the tenancy criteria are written against the mapped table
     stmt = (

@@ -123,6 +123,8 @@ class Submission(Tenanted, Base):
         Index("ix_submission_job_supplier_stage", "job_order_id", "supplier_org_id", "stage"),
         Index("ix_submission_supplier_changed", "supplier_org_id", "stage_changed_at"),
         Index("ix_submission_client_visible", "client_org_id", "client_visible_at"),
+        # Staff list, newest change first: read in index order (migration 0010_performance).
+        Index("ix_submission_stage_changed_at_id", "stage_changed_at", "id"),
         CheckConstraint("rate > 0", name="rate_positive"),
         CheckConstraint("rate_type IN ('bill_rate', 'salary')", name="rate_type"),
         CheckConstraint("stage IN (" + ", ".join(f"'{s.value}'" for s in Stage) + ")", name="stage"),

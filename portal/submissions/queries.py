@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import clock
 from portal.accounts.models import ClientAccountManager, Organisation, User
+from portal.web.pagination import capped_count
 from portal.candidates.models import Candidate, Resume
 from portal.events.models import Event
 from portal.extensions import db
@@ -116,8 +117,7 @@ def _list_select(*columns):
 
 
 def _page(stmt, f: Filters, order: tuple):
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(Submission.id).order_by(None).subquery()))
+    total = capped_count(stmt.with_only_columns(Submission.id))
     rows = db.session.execute(stmt.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)).all()
     return rows, total
 

@@ -6,6 +6,7 @@ import math
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -22,6 +23,7 @@ TITLES = {
     422: "Please check what you entered",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "The portal is briefly unavailable",
 }
 
 MESSAGES = {
@@ -41,9 +43,33 @@ def error_response(status: int, message: str | None = None, title: str | None = 
     title = title or TITLES.get(status, "Error")
     message = message or MESSAGES.get(status, "")
     template = "errors/fragment.html" if is_htmx() else "errors/page.html"
-    body = render_template(template, status=status, title=title, message=message)
+    try:
+        body = render_template(template, status=status, title=title, message=message)
+    except (OperationalError, InterfaceError):
+        # The page's layout reads the database (menu, badge, live cursor) and it is unreachable:
+        # answer the 503 that says so rather than a bare 500 from inside this handler.
+        return unavailable_response()
     resp = (body, status)
     return resp
+
+
+UNAVAILABLE = ("The database could not be reached for a moment, so this may not have been saved. Please try again "
+               "in a few seconds: sending the same form again never makes a second copy.")
+
+
+def unavailable_response():
+    """503 with a message and Retry-After, rendered without reading the database."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
+        pass
+    title = TITLES[503]
+    template = "errors/fragment.html" if is_htmx() else "errors/unavailable.html"
+    try:
+        body = render_template(template, status=503, title=title, message=UNAVAILABLE)
+    except Exception:  # noqa: BLE001 - e.g. the signed-in user could not be loaded either
+        body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{UNAVAILABLE}</p>"
+    return body, 503, {"Retry-After": "5"}
 
 
 def _retry_minutes(exc: RateLimitExceeded) -> int:
@@ -83,6 +109,15 @@ def init_errors(app: Flask) -> None:
             message = (f"What you sent is larger than the portal accepts: a file can be at most "
                        f"{app.config['MAX_UPLOAD_MB']} MB. Nothing was saved.")
         return error_response(status, message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc):
+        # The database restarted or is unreachable: a clear 503, not a 500. The pool pings connections
+        # before use (pool_pre_ping), so the next request after it is back is served normally.
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                           str(exc).splitlines()[0][:200])
+        return unavailable_response()
 
     @app.errorhandler(Exception)
     def _unexpected(exc):

@@ -5,6 +5,13 @@ import math
 from dataclasses import dataclass, field
 
 from flask import request, url_for
+from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
+
+#: Lists that can grow without bound count at most this many rows (`capped_count`): counting all of
+#: 500,000 submissions took ~600 ms per page view for a number nobody pages through; past the cap
+#: the page says "more than 1,000" and a filter or search narrows it.
+COUNT_CAP = 1_000
 
 
 def page_arg(name: str = "page", maximum: int = 10_000) -> int:
@@ -29,8 +36,19 @@ class Page:
         self.args = {k: v for k, v in args.items() if v not in (None, "")}
 
     @property
+    def capped(self) -> bool:
+        """The total is a lower bound: `capped_count` stopped counting at COUNT_CAP."""
+        return isinstance(self.total, CappedCount) and self.total > COUNT_CAP
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {COUNT_CAP:,}" if self.capped else f"{self.total:,}"
+
+    @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+        pages = max(1, math.ceil(self.total / self.size))
+        # Past the cap, one page beyond the counted ones stays reachable ("Next" keeps working).
+        return pages if not self.capped else max(pages, self.number + 1)
 
     @property
     def first_row(self) -> int:
@@ -38,7 +56,7 @@ class Page:
 
     @property
     def last_row(self) -> int:
-        return min(self.total, self.number * self.size)
+        return self.number * self.size if self.capped else min(self.total, self.number * self.size)
 
     def url(self, number: int) -> str:
         return url_for(self.endpoint, page=number, **self.args)
@@ -48,7 +66,29 @@ class Page:
         return list(range(lo, hi + 1))
 
 
+class CappedCount(int):
+    """A row count from `capped_count`: COUNT_CAP + 1 means "more than COUNT_CAP"."""
+
+
+def capped_count(stmt, cap: int = COUNT_CAP) -> CappedCount:
+    """Rows of `stmt` (a select, ideally of one id column), counted no further than cap + 1."""
+    from portal.extensions import db
+
+    return CappedCount(db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())))
+
+
 MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a database id, 1 to MAX_ID. A larger number is no id at all, so
+    the URL does not match (404) instead of overflowing the database driver (a 500 on SQLite)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def parse_id(value) -> int | None:
