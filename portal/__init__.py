@@ -18,6 +18,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=os.path.join(root, "static"),
     )
     app.config.update(load_config(app.instance_path, overrides))
+    from portal.web.pagination import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: ids are bounded everywhere
 
     from portal.extensions import compress, csrf, db, htmx, limiter, login_manager, mail, migrate
 
@@ -42,6 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     mail.init_app(app)
     compress.init_app(app)
     init_assets(app)
+    from portal.mail.services import init_delivery
+
+    init_delivery(app)
     init_templating(app)
     init_headers(app)
     init_errors(app)
@@ -68,8 +74,26 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for bp in (review_bp, interviews_bp, offers_bp, comments_bp):
         app.register_blueprint(bp)
+    from portal.notifications.fanout import init_fanout
+    from portal.notifications.views import bp as notifications_bp
 
+    app.register_blueprint(notifications_bp)
+    init_fanout()  # recorded events fan out to notifications
+    from portal.clients.views import bp as clients_bp
+
+    app.register_blueprint(clients_bp)
+    from portal.reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    from portal.oversight.views import bp as oversight_bp
+    from portal.sla.views import bp as sla_bp
+
+    app.register_blueprint(sla_bp)
+    app.register_blueprint(oversight_bp)
+
+    from portal.bench import init_bench
     from portal.cli import init_cli
 
+    init_bench(app)  # only with PORTAL_BENCH_CEILING=1: the benchmark's ceiling page and query counter
     init_cli(app)
     return app

@@ -31,3 +31,7 @@ from portal.review.models import SubmissionView  # noqa: F401
 from portal.interviews.models import Interview, InterviewSlot  # noqa: F401
 from portal.offers.models import Offer, Placement  # noqa: F401
 from portal.comments.models import Comment  # noqa: F401
+from portal.clients.models import AccountEntry, AccountFollowUp  # noqa: F401
+from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
+from portal.sla.models import SlaCrossing, SlaPolicy  # noqa: F401
+from portal.oversight.models import Nudge  # noqa: F401

@@ -183,7 +183,78 @@ def _review_objects() -> dict[str, Callable]:
     return out
 
 
+def _notification(world, party):
+    """A notification of someone of `party` (the world's history notifies every party)."""
+    from sqlalchemy import select
+
+    from portal.db.tenancy import system_scope
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+
+    with system_scope("test lookup"):
+        found = db.session.scalar(select(Notification.id).where(Notification.org_id == world.oid(party))
+                                  .order_by(Notification.id))
+    return {"notification_id": found} if found else None
+
+
+def _clients_objects() -> dict[str, Callable]:
+    """Account pages are staff-only: the agency addresses Acme's account; a client addresses its own
+    company's (wrong portal: 404); a supplier has no account. Follow-ups belong to the agency."""
+    from sqlalchemy import select
+
+    from portal.clients.models import AccountFollowUp
+    from portal.db.tenancy import system_scope
+    from portal.extensions import db
+
+    def account(world, party):
+        if KIND_OF_PARTY[party] == "supplier":
+            return None
+        return {"org_id": world.oid("acme" if party == "agency" else party)}
+
+    def follow_up(world, party):
+        if party != "agency":
+            return None
+        with system_scope("test lookup"):
+            return {"follow_up_id": db.session.scalar(
+                select(AccountFollowUp.id).where(AccountFollowUp.done_at.is_(None))
+                .order_by(AccountFollowUp.id).limit(1))}
+
+    out = {f"clients.{name}": account for name in ("account", "add_entry", "add_follow_up")}
+    out["clients.follow_up_done"] = follow_up
+    return out
+
+
+def _reports_objects() -> dict[str, Callable]:
+    """A supplier's scorecard is owned by that supplier (staff address TalentCo's); clients own none."""
+
+    def staff(world, party):
+        return {"supplier_id": world.oid("talentco")} if party == "agency" else None
+
+    def own(world, party):
+        return {"supplier_id": world.oid(party)} if KIND_OF_PARTY[party] == "supplier" else None
+
+    return {"reports.staff_scorecard": staff, "reports.staff_scorecard_csv": staff,
+            "reports.supplier_scorecard": own, "reports.supplier_scorecard_csv": own}
+
+
+def _sla_objects() -> dict[str, Callable]:
+    """SLA targets are staff pages about a client (a client addressing its own: wrong portal, 404);
+    nudges are staff-only actions on a board item (the agency's world job order)."""
+
+    def policy(world, party):
+        if KIND_OF_PARTY[party] == "supplier":
+            return None
+        return {"org_id": world.oid("acme" if party == "agency" else party)}
+
+    def nudge(world, party):
+        return {"target": "coverage", "subject_id": world.job("acme").id} if party == "agency" else None
+
+    return {"sla.policy": policy, "oversight.nudge": nudge}
+
+
 OBJECTS: dict[str, Callable] = {
+    "notifications.open_one": _notification,
+    "notifications.read_one": _notification,
     "admin.organisation": _party_org,
     "admin.edit_organisation": _party_org,
     "admin.set_account_managers": _client_org,
@@ -207,6 +278,9 @@ OBJECTS: dict[str, Callable] = {
     **_leads_objects(),
     **_submissions_objects(),
     **_review_objects(),
+    **_clients_objects(),
+    **_reports_objects(),
+    **_sla_objects(),
 }
 
 #: Endpoints whose URL arguments are not object ids (public pages with a portal name, tokens).

@@ -138,3 +138,20 @@ def test_fields_carry_aria_only_when_meaningful(client):
     assert '"None"' not in text and "aria-invalid" not in text
     text = client.post("/client/login", {"email": "", "password": ""}).get_data(as_text=True)
     assert 'aria-invalid="true"' in text and 'aria-describedby="email-error"' in text and '"None"' not in text
+
+
+def test_the_menu_marks_the_section_of_the_page_not_only_its_index(world, as_user):
+    import re as _re
+
+    morgan = as_user("morgan")
+    job = world.job("acme")
+
+    def marked(url):
+        page = morgan.get(url).get_data(as_text=True)
+        nav = page[page.index('aria-label="Main"'):page.index("</nav>", page.index('aria-label="Main"'))]
+        return _re.findall(r'<a href="([^"]+)" aria-current="(\w+)"', nav)
+
+    assert marked("/staff/job-orders") == [("/staff/job-orders", "page")]
+    assert marked(f"/staff/job-orders/{job.id}") == [("/staff/job-orders", "true")]
+    assert marked("/staff/") == [("/staff/", "page")]  # the dashboard is not every page's section
+    assert marked("/staff/coverage") == [("/staff/coverage", "page")]

@@ -30,3 +30,17 @@ def add(portal: str, endpoint: str, label: str, perm: Perm, position: int | None
 
 def nav_links(user) -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, perm in NAV.get(user.portal, []) if has_permission(user, perm)]
+
+
+def current_entry(links: list[tuple[str, str]]) -> str | None:
+    """The menu entry of the page being shown: the one whose address is the longest prefix of the
+    request's path (a report, a job page, … highlight their section, not only its index page)."""
+    from flask import request, url_for
+
+    best, best_len = None, 0
+    for endpoint, _label in links:
+        url = url_for(endpoint)
+        if request.path == url or (request.path.startswith(url.rstrip("/") + "/") and url.rstrip("/").count("/") > 1):
+            if len(url) > best_len:
+                best, best_len = endpoint, len(url)
+    return best
