@@ -66,6 +66,14 @@ DEMO = [
         _ACME_SPEC, category="Machining", experience_level="experienced", position_type="contract", openings=2,
         location_type="onsite", summary="Set up and run 5-axis mills.", skills="CNC, Mastercam"),
      ["submit", "return"]),
+    # Released to TalentCo with no submission yet: its first-submission clock runs on the demo
+    # (move the clock on 25 hours and it is breached, on the coverage board, ready for a nudge).
+    ("hana@acme.example", "Warehouse Team Lead", dict(
+        _ACME_SPEC, category="Logistics", experience_level="experienced", position_type="contract", openings=1,
+        location_type="onsite", shift="Days, Mon–Fri", duration_weeks=20, rate_min=Decimal("30"),
+        rate_max=Decimal("36"), summary="Run the inbound dock team of our Milwaukee distribution centre.",
+        skills="WMS, Forklift, Team leadership"),
+     ["submit", ("release", {"talentco": 1})]),
     ("leo@globex.example", "Senior Claims Adjuster", dict(
         _GLOBEX_SPEC, category="Claims", experience_level="senior", position_type="contract", openings=2,
         location_type="hybrid", duration_weeks=16, rate_type="bill_rate", rate_unit="hour", rate_min=Decimal("55"),
