@@ -29,19 +29,14 @@ from portal.accounts.models import (
 )
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.db.tenancy import system_scope
+from portal.errors import Refusal
 from portal.events.services import party_columns, record
 from portal.extensions import db
 from portal.mail.services import enqueue
 
 
-class AccountError(ValueError):
-    """A change refused for a reason the user can act on; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class AccountError(Refusal):
+    """A refusal about a person's account: sign-in, invitation, password, deactivation."""
 
 
 def normalise_email(email: str) -> str:

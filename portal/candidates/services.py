@@ -23,6 +23,7 @@ from portal import clock
 from portal.accounts.models import User
 from portal.accounts.services import normalise_email
 from portal.candidates.models import Candidate, CandidateSkill, Resume, WorkAuthorisation
+from portal.errors import Refusal
 from portal.events.services import record
 from portal.extensions import db
 from portal.files.documents import Document
@@ -41,16 +42,13 @@ FIELD_LABELS = {
 }
 
 
-class CandidateError(ValueError):
-    """A change refused for a reason the user can act on; `field` names the form field,
-    `existing` the candidate a duplicate collided with (in the same supplier's pool)."""
+class CandidateError(Refusal):
+    """A refusal about a candidate; `existing` is the candidate a duplicate collided with (in the
+    same supplier's pool)."""
 
     def __init__(self, message: str, field: str | None = None, status: int = 422,
                  existing: Candidate | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+        super().__init__(message, field, status)
         self.existing = existing
 
 

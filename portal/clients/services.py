@@ -24,25 +24,17 @@ from sqlalchemy.exc import IntegrityError
 from portal import clock
 from portal.accounts.models import OrgKind, Organisation, User, UserStatus
 from portal.clients.models import ENTRY_KINDS, AccountEntry, AccountFollowUp
-from portal.events.services import record
 from portal.db.locks import begin_write
+from portal.errors import Refusal
+from portal.events.services import record
 from portal.extensions import db
 
 #: How far ahead a follow-up may be planned (a typo like 2962 gets a clear message).
 MAX_AHEAD = timedelta(days=5 * 366)
 
 
-class AccountError(ValueError):
-    """A change refused for a reason the user can act on; `field` names the form field.
-
-    `status`: 422 bad input, 409 not possible in the current state (or changed meanwhile).
-    """
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class AccountError(Refusal):
+    """A refusal about a client account's log or follow-ups."""
 
 
 def _client(client: Organisation) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.accounts.models import OrgKind, Organisation, User, UserStatus
+from portal.errors import Refusal
 from portal.events.services import record
 from portal.extensions import db
 from portal.leads import routing
@@ -49,17 +50,8 @@ from portal.mail.services import enqueue
 MAX_VALUE = Decimal("9999999999.99")
 
 
-class LeadError(ValueError):
-    """A change refused for a reason the user can act on; `field` names the form field.
-
-    `status`: 422 bad input, 409 not possible in the current state (or changed meanwhile).
-    """
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class LeadError(Refusal):
+    """A refusal about a lead, an opportunity, an activity or a follow-up."""
 
 
 def _name(actor: User | None) -> str:
