@@ -3,6 +3,8 @@ an explicit scenario, the CSV equal to the page, no other company's names or fig
 answered with a 4xx (never a 500), charts readable without colour, and a fixed number of queries."""
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import urlencode
 
 import pytest
@@ -11,7 +13,9 @@ from flask import url_for
 from portal.accounts.models import Organisation
 from portal.db.tenancy import system_scope
 from portal.extensions import db
-from portal.reports.queries import REPORTS
+from portal.reports import forms
+from portal.reports.charts import bar_chart
+from portal.reports.queries import REPORTS, hours_text
 from portal.review import services as review
 from portal.submissions import services as submissions
 from tests.test_job_orders_support import count_queries, released
@@ -245,3 +249,181 @@ def test_report_pages_run_a_fixed_number_of_queries(app, world, scenario, as_use
         with count_queries() as n:
             assert c.get(url).status_code == 200, url
         assert n[0] == small[url], f"{url}: {small[url]} queries before, {n[0]} with more suppliers and rows"
+
+
+# --- the reviewer's findings: charts, typed dates, drill-downs, per-portal text ---------------------
+
+def _svg(page: str) -> str:
+    return page.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+def _links_of(page: str, title: str) -> dict[str, list[str]]:
+    """The hrefs of each row of a report table, by its first cell."""
+    section = page.split(f'data-table="{title}"', 1)[1].split("</section>", 1)[0]
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]:
+        first = unescape(re.sub(r"<[^>]+>", "", re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)[0])).strip()
+        out[first] = [unescape(h) for h in re.findall(r'href="([^"]+)"', row)]
+    return out
+
+
+def _rows_count(c, href: str) -> int:
+    body = c.get(href).get_data(as_text=True)
+    return int(re.search(r'<strong class="rows-total">(\d+)</strong>', body).group(1))
+
+
+def test_no_data_is_not_drawn_as_a_zero_bar():
+    svg = bar_chart([("Known", 2.5), ("Unknown", None)], title="t", value_text=hours_text, chart_id="x")
+    assert svg.count("chart-bar chart-ink") == 1 and ">no data</text>" in svg
+    assert "Unknown: no data" in svg  # the description and the bar's title say so too
+    assert ">0.0 h</text>" not in svg
+
+
+def test_the_sla_chart_leaves_out_measures_without_data(world, as_user):
+    # a period with no clocks at all: three "no data" labels, no bars (the table says "—")
+    page = as_user("morgan").get("/staff/reports/sla", query_string={
+        "period": "custom", "from": "2030-01-01", "to": "2030-01-31"}).get_data(as_text=True)
+    svg = _svg(page)
+    assert svg.count(">no data</text>") == 3 and "chart-bar" not in svg
+    assert _table(page, "By measure")["Interview feedback time (interview end → feedback)"][3] == "—"
+
+
+def test_bar_labels_read_like_the_table(world, scenario, as_user):
+    c = as_user("morgan")
+    sla = c.get("/staff/reports/sla", query_string=PERIOD).get_data(as_text=True)
+    assert ">67%</text>" in _svg(sla) and ">100%</text>" in _svg(sla) and ">50%</text>" in _svg(sla)
+    resp = c.get("/staff/reports/responsiveness", query_string=PERIOD).get_data(as_text=True)
+    assert ">31.0 h</text>" in _svg(resp)  # Hana's median review time, as in the table
+    ttf = c.get("/staff/reports/time-to-fill", query_string=PERIOD).get_data(as_text=True)
+    assert ">2.6 d</text>" in _svg(ttf) and _table(ttf, "Summary")["Median time to fill"] == ["2.6 d"]
+    assert bar_chart([("a", 21.0)], title="t", value_text=hours_text).count(">21.0 h</text>") == 1
+
+
+def test_count_charts_have_whole_number_ticks(world, scenario, as_user):
+    svg = bar_chart([("a", 5), ("b", 3)], title="t")
+    ticks = re.findall(r'text-anchor="end" fill="#5b6474">([^<]+)</text>', svg)
+    assert ticks == ["0", "2", "4", "6", "8"]
+    assert re.findall(r'text-anchor="end" fill="#5b6474">([^<]+)</text>', bar_chart([("a", 3)], title="t")) == \
+        ["0", "1", "2", "3", "4"]
+    page = as_user("morgan").get("/staff/reports/funnel", query_string=PERIOD).get_data(as_text=True)
+    ticks = re.findall(r'text-anchor="end" fill="#5b6474">([^<]+)</text>', _svg(page))
+    assert ticks and all(t.isdigit() for t in ticks), ticks
+
+
+def test_charts_take_the_portals_colour_and_keep_the_hatch(world, scenario, as_user):
+    for user, portal in (("morgan", "staff"), ("hana", "client"), ("sam", "supplier")):
+        body = as_user(user).get(f"/{portal}/reports/funnel", query_string=PERIOD).get_data(as_text=True)
+        assert f"portal-{portal}" in body
+        svg = _svg(body)
+        assert "class=\"chart-bar chart-ink\"" in svg and 'class="chart-fill"' in svg and "-hatch)" in svg
+    css = open("static/css/portal.css", encoding="utf-8").read()
+    assert "svg.chart .chart-ink { stroke: var(--accent); }" in css
+
+
+def test_typed_dates_make_the_period_custom(world, scenario, as_user):
+    before = {"period": "90d", "from": "2031-01-01", "to": "2031-03-02"}  # not the 90 days' dates
+    form = forms.parse(before)
+    assert form.period == "custom" and str(form.filters.first_day) == "2031-01-01"
+    assert form.args["period"] == "custom" and form.args["from"] == "2031-01-01"
+    # choosing another preset without touching the dates the form showed keeps the preset
+    shown = {"period": "30d", "from": "2030-12-04", "to": "2031-03-03", "shown_from": "2030-12-04",
+             "shown_to": "2031-03-03"}
+    assert forms.parse(shown).period == "30d"
+    assert forms.parse({"period": "30d"}).period == "30d"
+    c = as_user("morgan")
+    page = c.get("/staff/reports/funnel", query_string=before).get_data(as_text=True)
+    assert _table(page, "Funnel")["Submitted"][0] == "0"  # the last 90 days would hold the scenario's 4
+    assert '<option value="custom" selected>' in page
+    assert _table(c.get("/staff/reports/funnel", query_string={"period": "90d"}).get_data(as_text=True),
+                  "Funnel")["Submitted"][0] == "4"
+
+
+def test_a_drill_down_shows_its_filters_and_leads_back(world, scenario, as_user):
+    c = as_user("morgan")
+    acme = world.oid("acme")
+    page = c.get("/staff/reports/funnel", query_string={**PERIOD, "client": acme}).get_data(as_text=True)
+    [href] = _links_of(page, "Funnel")["Placed"]
+    assert "report=funnel" in href
+    rows = c.get(href).get_data(as_text=True)
+    assert "Client: <strong>Acme Manufacturing</strong>" in rows
+    back = re.search(r'› <a href="([^"]+)">Pipeline funnel</a>', rows).group(1)
+    back = unescape(back)
+    assert back.startswith("/staff/reports/funnel?") and f"client={acme}" in back and "from=2031-03-03" in back
+    # the candidate opens the submission, the job order reference its job order
+    [row] = rows.split('class="drill-row"')[1:]
+    job_id = scenario["a"].id
+    assert f'href="/staff/job-orders/{job_id}"' in row or f"/job-orders/{job_id}" in row
+    assert f'>{scenario["a"].reference}</a>' in row
+    supplier = c.get("/staff/reports/rows", query_string={**PERIOD, "metric": "submitted",
+                                                          "supplier": world.oid("talentco")}).get_data(as_text=True)
+    assert "Supplier: <strong>TalentCo Search</strong>" in supplier
+    sam = as_user("sam").get("/supplier/reports/rows", query_string={**PERIOD, "metric": "placed"})
+    sam = sam.get_data(as_text=True)
+    assert f'>{scenario["a"].reference}</a>' in sam  # the supplier's own job order link
+
+
+def test_the_scorecard_figures_drill_down_to_that_supplier_only(world, scenario, as_user):
+    c = as_user("morgan")
+    talentco = world.oid("talentco")
+    card = c.get(f"/staff/reports/scorecards/{talentco}", query_string=PERIOD).get_data(as_text=True)
+    [href] = _links_of(card, "Scorecard")["Submissions"]
+    assert f"supplier={talentco}" in href and _rows_count(c, href) == 4
+    rows = c.get(href).get_data(as_text=True)
+    assert re.search(r'› <a href="/staff/reports/scorecards/%d\?[^"]*">Scorecard: TalentCo Search</a>' % talentco, rows)
+
+
+def test_the_rows_index_has_a_filter_bar_in_a_card(world, as_user):
+    page = as_user("morgan").get("/staff/reports/rows", query_string={"period": "30d"}).get_data(as_text=True)
+    assert 'id="filter-period"' in page and 'id="filter-client"' in page
+    index = page.split('id="reports-rows"', 1)[1]
+    assert '<section class="card">' in index and "period=30d" in index
+    assert "unless you filter" not in page
+
+
+def test_every_placement_and_rejection_count_links_to_its_rows(world, scenario, as_user):
+    c = as_user("morgan")
+    placements = c.get("/staff/reports/placements", query_string=PERIOD).get_data(as_text=True)
+    [month] = _links_of(placements, "By month")["2031-03"]
+    assert "from=2031-03-03" in month and "to=2031-03-06" in month and _rows_count(c, month) == 1
+    [am] = _links_of(placements, "By account manager")["Morgan Reyes"]
+    assert f"account_manager={world.uid('morgan')}" in am and _rows_count(c, am) == 1
+    assert "Account manager: <strong>Morgan Reyes</strong>" in c.get(am).get_data(as_text=True)
+    unassigned = c.get("/staff/reports/rows", query_string={**PERIOD, "metric": "placements", "account_manager": 0})
+    assert "Unassigned" in unassigned.get_data(as_text=True) and _rows_count(c, unassigned.request.full_path) == 0
+    bad = c.get("/staff/reports/rows", query_string={**PERIOD, "metric": "placements", "account_manager": "x"})
+    assert bad.status_code == 422
+    rejections = c.get("/staff/reports/rejections", query_string=PERIOD).get_data(as_text=True)
+    links = _links_of(rejections, "By reason")
+    at_screen, by_client, total = links["Skills don't match"]
+    assert "at=screening" in at_screen and _rows_count(c, at_screen) == 1 and _rows_count(c, by_client) == 0
+    assert _rows_count(c, total) == 1
+    _, rate_by_client, _ = links["Rate too high"]
+    assert "at=client" in rate_by_client and _rows_count(c, rate_by_client) == 1
+    assert "by the client" in c.get(rate_by_client).get_data(as_text=True)
+
+
+def test_staff_only_text_and_columns_stay_with_staff(world, scenario, as_user):
+    staff = as_user("morgan")
+    assert "sales board" in staff.get("/staff/reports/placements", query_string=PERIOD).get_data(as_text=True)
+    staff_rej = staff.get("/staff/reports/rejections", query_string=PERIOD).get_data(as_text=True)
+    assert _cells(staff_rej, "By reason")[0][:3] == ["Reason", "At screening", "By the client"]
+    hana = as_user("hana")
+    for url in ("/client/reports/placements", "/client/reports/rejections"):
+        body = hana.get(url, query_string=PERIOD).get_data(as_text=True)
+        assert "sales board" not in body.lower() and "At screening" not in body, url
+    assert _cells(hana.get("/client/reports/rejections", query_string=PERIOD).get_data(as_text=True),
+                  "By reason")[0] == ["Reason", "Rejections", "Share"]
+    assert "sales board" not in as_user("sam").get("/supplier/reports/placements").get_data(as_text=True).lower()
+
+
+def test_text_columns_are_not_aligned_as_numbers(world, scenario, as_user):
+    page = as_user("morgan").get("/staff/reports/time-to-fill", query_string=PERIOD).get_data(as_text=True)
+    section = page.split('data-table="Job orders filled"', 1)[1].split("</section>", 1)[0]
+    heads = re.findall(r'<th scope="col"( class="num")?>([^<]*)</th>', section)
+    assert {h: bool(n) for n, h in heads} == {"Job order": False, "Title": False, "Client": False,
+                                              "Approved": False, "Filled": False, "Time to fill": True}
+    row = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1]
+    assert '<td class="num">2.6 d</td>' in row and "<td>Scenario job A</td>" in row
+    reasons = as_user("morgan").get("/staff/reports/scorecards", query_string=PERIOD).get_data(as_text=True)
+    assert '<th scope="col">Reason</th>' in reasons.split('data-table="Rejection reasons"', 1)[1]
+    assert 'class="card-body report-note"' in reasons  # the table's note sits inside the card's padding

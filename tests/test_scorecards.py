@@ -209,9 +209,17 @@ def test_no_supplier_sees_another_suppliers_scorecard(world, scenario, as_user):
 
 def test_staff_compare_suppliers_side_by_side(world, scenario, as_user):
     page = as_user("morgan").get("/staff/reports/scorecards", query_string=PERIOD).get_data(as_text=True)
-    table = {row[0]: row for row in _cells(page, "Suppliers side by side")[1:]}
-    assert table["TalentCo Search"][1:5] == ["2", "100% (2 of 2)", "3.5 h", "4"]
-    assert table["BluePeak Partners"][1:6] == ["1", "0% (0 of 1)", "—", "0", "1"]
+    # one row per figure, one column per supplier (thirteen figures would not fit across at 1280 px)
+    cells = _cells(page, "Suppliers side by side")
+    suppliers = cells[0][1:]
+    assert cells[0][0] == "Figure" and set(suppliers) >= {"TalentCo Search", "BluePeak Partners"}
+    table = {name: {row[0]: row[1 + i] for row in cells[1:]} for i, name in enumerate(suppliers)}
+    assert [table["TalentCo Search"][f] for f in ("Jobs received", "Response rate", "Median time to first submission",
+                                                  "Submissions")] == ["2", "100% (2 of 2)", "3.5 h", "4"]
+    assert [table["BluePeak Partners"][f] for f in ("Jobs received", "Response rate", "Median time to first submission",
+                                                    "Submissions", "Duplicates refused")] == ["1", "0% (0 of 1)", "—",
+                                                                                              "0", "1"]
+    assert len(cells) == 14  # the header and thirteen figures
     assert f'href="/staff/reports/scorecards/{world.oid("talentco")}?' in page  # each name opens its card
     card = as_user("morgan").get(f"/staff/reports/scorecards/{world.oid('talentco')}", query_string=PERIOD)
     assert dict(_cells(card.get_data(as_text=True), "Scorecard")[1:])["Submissions"] == "4"

@@ -45,8 +45,9 @@ DRILL_SIZE = 50
 class Drill:
     metric: m.Metric
     headers: list[str]
-    #: (link target: ("submission"|"job", id) or None, cells)
-    rows: list[tuple[tuple[str, int] | None, list[Any]]]
+    #: (links: column index -> ("submission"|"job", id), cells): the candidate opens the submission, the
+    #: job order reference its job order
+    rows: list[tuple[dict[int, tuple[str, int]], list[Any]]]
     total: int
 
 
@@ -63,11 +64,12 @@ def drill(viewer: Viewer, key: str, f: m.Filters, page: int, clock: str | None =
     where = m.metric_where(key, f)
     base = metric.base
     offset = (page - 1) * DRILL_SIZE
-    rows: list[tuple[tuple[str, int] | None, list[Any]]] = []
+    rows: list[tuple[dict[int, tuple[str, int]], list[Any]]] = []
     if base in CLOCK_BASES:
         return _clock_drill(metric, where, offset, clock)
     if base in ("submission", "rejection"):
-        stmt = (select(Submission.id, Submission.submitted_at, Submission.rejected_at, Candidate.first_name,
+        stmt = (select(Submission.id, Submission.job_order_id, Submission.submitted_at, Submission.rejected_at,
+                       Candidate.first_name,
                        Candidate.last_name, JobOrder.reference, Submission.client_org_id, Submission.supplier_org_id,
                        Submission.stage, Submission.reject_reason)
                 .join(Candidate, Candidate.id == Submission.candidate_id)
@@ -78,7 +80,7 @@ def drill(viewer: Viewer, key: str, f: m.Filters, page: int, clock: str | None =
         names = _names({r.client_org_id for r in found} | {r.supplier_org_id for r in found})
         for r in found:
             when = r.submitted_at if base == "submission" else r.rejected_at
-            rows.append((("submission", r.id), [
+            rows.append(({1: ("submission", r.id), 2: ("job", r.job_order_id)}, [
                 _when(when), f"{r.first_name} {r.last_name}", r.reference, names.get(r.client_org_id, ""),
                 names.get(r.supplier_org_id, ""), _stage_label(r.stage),
                 sc.reason_label(r.reject_reason) if r.reject_reason else ""]))
@@ -102,13 +104,13 @@ def drill(viewer: Viewer, key: str, f: m.Filters, page: int, clock: str | None =
             JobOrder.id.in_({r.subject_id for r in found}))).all()) if found else {}
         names = _names({r.client_org_id for r in found} | {r.supplier_org_id for r in found})
         for r in found:
-            rows.append((("job", r.subject_id) if r.subject_id in refs else None,
+            rows.append(({1: ("job", r.subject_id)} if r.subject_id in refs else {},
                          [_when(r.occurred_at), refs.get(r.subject_id, "—"), names.get(r.client_org_id, ""),
                           names.get(r.supplier_org_id, ""), (r.data or {}).get("match", "")]))
     elif base == "placement":
         total = db.session.scalar(select(func.count()).select_from(Placement).where(*where))
         found = db.session.execute(
-            select(Placement.submission_id, Placement.placed_at, Placement.start_date, Candidate.first_name,
+            select(Placement.submission_id, Placement.job_order_id, Placement.placed_at, Placement.start_date, Candidate.first_name,
                    Candidate.last_name, JobOrder.reference, Placement.client_org_id, Placement.supplier_org_id)
             .join(JobOrder, JobOrder.id == Placement.job_order_id)
             .join(Submission, Submission.id == Placement.submission_id)
@@ -116,7 +118,7 @@ def drill(viewer: Viewer, key: str, f: m.Filters, page: int, clock: str | None =
             .order_by(Placement.placed_at, Placement.id).offset(offset).limit(DRILL_SIZE)).all()
         names = _names({r.client_org_id for r in found} | {r.supplier_org_id for r in found})
         for r in found:
-            rows.append((("submission", r.submission_id),
+            rows.append(({1: ("submission", r.submission_id), 2: ("job", r.job_order_id)},
                          [_when(r.placed_at), f"{r.first_name} {r.last_name}", r.reference,
                           names.get(r.client_org_id, ""), names.get(r.supplier_org_id, ""), r.start_date.isoformat()]))
     else:  # filled
@@ -128,7 +130,7 @@ def drill(viewer: Viewer, key: str, f: m.Filters, page: int, clock: str | None =
         names = _names({r.client_org_id for r in found})
         for r in found:
             h = m.hours(r.approved_at, r.closed_at)
-            rows.append((("job", r.id), [_when(r.closed_at), r.reference, r.title, names.get(r.client_org_id, ""),
+            rows.append(({1: ("job", r.id)}, [_when(r.closed_at), r.reference, r.title, names.get(r.client_org_id, ""),
                                          _when(r.approved_at), days_text(None if h is None else h / 24)]))
     return Drill(metric, DRILL_HEADERS[base], rows, int(total or 0))
 
@@ -197,20 +199,20 @@ def _clock_drill(metric: m.Metric, where, offset: int, only: str | None) -> Dril
         timed.append((r, c))
     page = timed if only is None else timed[offset:offset + DRILL_SIZE]
     names = _names({r.client_org_id for r, _ in page} | {r.supplier_org_id for r, _ in page})
-    rows: list[tuple[tuple[str, int] | None, list[Any]]] = []
+    rows: list[tuple[dict[int, tuple[str, int]], list[Any]]] = []
     for r, c in page:
         client, supplier = names.get(r.client_org_id, ""), names.get(r.supplier_org_id, "")
         if base == "release":
-            rows.append((("job", r.job_order_id), [_when(r.released_at), r.reference, client, supplier,
-                                                    _when(r.first_at), hours_text(c.elapsed), _clock_text(c)]))
+            rows.append(({1: ("job", r.job_order_id)}, [_when(r.released_at), r.reference, client, supplier,
+                                                         _when(r.first_at), hours_text(c.elapsed), _clock_text(c)]))
         elif base == "review":
-            rows.append((("submission", r.id), [_when(r.client_visible_at), f"{r.first_name} {r.last_name}",
-                                                 r.reference, client, supplier, _when(r.decided_at),
-                                                 hours_text(c.elapsed), _clock_text(c)]))
+            links = {1: ("submission", r.id), 2: ("job", r.job_order_id)}
+            rows.append((links, [_when(r.client_visible_at), f"{r.first_name} {r.last_name}", r.reference, client,
+                                 supplier, _when(r.decided_at), hours_text(c.elapsed), _clock_text(c)]))
         else:
-            rows.append((("submission", r.submission_id), [_when(r.ends_at), f"{r.first_name} {r.last_name}",
-                                                           r.reference, client, supplier, _when(r.feedback_at),
-                                                           hours_text(c.elapsed), _clock_text(c)]))
+            links = {1: ("submission", r.submission_id), 2: ("job", r.job_order_id)}
+            rows.append((links, [_when(r.ends_at), f"{r.first_name} {r.last_name}", r.reference, client, supplier,
+                                 _when(r.feedback_at), hours_text(c.elapsed), _clock_text(c)]))
     return Drill(metric, DRILL_HEADERS[base], rows, len(timed) if total is None else int(total))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from portal import clock
+from portal.accounts.models import ClientAccountManager
 from portal.events.models import Event
 from portal.interviews.models import Interview
 from portal.job_orders.models import JobOrder, JobOrderRelease
@@ -51,6 +52,10 @@ class Filters:
     manager_id: int | None = None
     #: For the rejection drill-down: one reason code (or "" for rows without one).
     reason: str | None = None
+    #: For the rejection drill-down: "screening" (never visible to the client) or "client" (after).
+    at: str | None = None
+    #: For the placement drill-down: one account manager's clients (UNASSIGNED: clients without one).
+    account_manager_id: int | None = None
     label: str = ""
 
     @property
@@ -63,6 +68,12 @@ class Filters:
 
     def narrowed(self, **changes) -> "Filters":
         return replace(self, **changes)
+
+
+#: The account-manager narrowing of placements whose client has no account manager.
+UNASSIGNED = 0
+#: The rejection drill-down's split: where the submission was rejected.
+REJECTED_AT = ("screening", "client")
 
 
 def day_start(d: date) -> datetime:
@@ -173,6 +184,10 @@ def base_where(base: str, f: Filters) -> list[ColumnElement]:
         entity = Submission
         if f.reason is not None:
             terms.append(Submission.reject_reason == f.reason if f.reason else Submission.reject_reason.is_(None))
+        if f.at == "screening":
+            terms.append(Submission.client_visible_at.is_(None))
+        elif f.at == "client":
+            terms.append(Submission.client_visible_at.is_not(None))
     elif base == "review":
         terms = [in_period(Submission.client_visible_at, f)]
         entity = Submission
@@ -193,6 +208,12 @@ def base_where(base: str, f: Filters) -> list[ColumnElement]:
     elif base == "placement":
         terms = [in_period(Placement.placed_at, f)]
         entity = Placement
+        if f.account_manager_id is not None:
+            managed = exists().where(ClientAccountManager.client_org_id == Placement.client_org_id)
+            if f.account_manager_id == UNASSIGNED:
+                terms.append(~managed)
+            else:
+                terms.append(managed.where(ClientAccountManager.user_id == f.account_manager_id))
     elif base == "filled":
         terms = [JobOrder.status == "filled", in_period(JobOrder.closed_at, f)]
         if f.supplier_id is not None:

@@ -9,9 +9,11 @@ limits in the filters; a fixed number of queries per page whatever the data.
 """
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Callable
 
 from markupsafe import Markup
@@ -43,19 +45,40 @@ class Cell:
     narrow: dict = field(default_factory=dict)
     #: A page this label opens instead: (endpoint, its arguments), e.g. a supplier's own scorecard.
     page: tuple[str, dict] | None = None
+    #: Right-aligned as a figure (None: decided from the value: a number, "2.6 d", "50%", "1 (25%)", "—").
+    num: bool | None = None
 
     def __str__(self) -> str:
         return "" if self.value is None else str(self.value)
+
+    @property
+    def numeric(self) -> bool:
+        if self.num is not None:
+            return self.num
+        if isinstance(self.value, (int, float)):
+            return True
+        return bool(_FIGURE.match(str(self)))
+
+
+#: What a figure looks like as text: "4", "3.5 h", "2.6 d", "67%", "100% (2 of 2)", "1 (25%)", "—".
+_FIGURE = re.compile(r"^(—|\d[\d.,]*( ?[%hd])?)( \(.*\))?$")
 
 
 @dataclass
 class Table:
     title: str
-    headers: list[str]
+    #: Column headings: text, or a Cell when the heading opens a page (a supplier's scorecard).
+    headers: list[str | Cell]
     rows: list[list[Cell]]
     note: str = ""
     #: Also in the CSV export (False for tables that repeat another table's figures).
     export: bool = True
+
+    @property
+    def numeric(self) -> list[bool]:
+        """Per column: right-aligned as figures (every cell of the column is one; never the first)."""
+        return [i > 0 and bool(self.rows) and all(len(r) <= i or r[i].numeric for r in self.rows)
+                for i in range(len(self.headers))]
 
 
 @dataclass
@@ -119,10 +142,15 @@ def score_cells(card: sc.SupplierScore, narrow: dict) -> list[Cell]:
 def scorecards_report(viewer: Viewer, f: m.Filters) -> Report:
     """Suppliers side by side (staff), or the supplier's own card."""
     cards = sc.supplier_scorecards(viewer, f)
-    rows = [[Cell(card.name, page=(f"reports.{viewer.portal}_scorecard", {"supplier_id": card.supplier_id}))]
-            + score_cells(card, {"supplier": card.supplier_id}) for card in cards]
-    compare = Table("Suppliers side by side" if viewer.is_staff else "Your figures", ["Supplier"] + SCORE_HEADERS,
-                    rows, note="Shares in brackets are of the supplier's submissions in the period.")
+    # One row per figure, one column per supplier: thirteen figures read down, suppliers across.
+    columns = [score_cells(card, {"supplier": card.supplier_id}) for card in cards]
+    rows = [[Cell(label)] + [column[i] for column in columns] for i, label in enumerate(SCORE_HEADERS)] if cards else []
+    headers: list[str | Cell] = ["Figure"] + [
+        Cell(card.name, page=(f"reports.{viewer.portal}_scorecard", {"supplier_id": card.supplier_id}))
+        for card in cards]
+    compare = Table("Suppliers side by side" if viewer.is_staff else "Your figures", headers, rows,
+                    note="One column per supplier (its name opens its scorecard). Shares in brackets are of the "
+                         "supplier's submissions in the period.")
     reasons = Table("Rejection reasons", ["Supplier", "Reason", "Rejections"],
                     [[Cell(card.name), Cell(label), Cell(n, "rejected", {"supplier": card.supplier_id, "reason": code})]
                      for card in cards for code, label, n in card.reasons])
@@ -136,8 +164,9 @@ def supplier_scorecard(viewer: Viewer, f: m.Filters, supplier_id: int, name: str
     """One supplier's card, overall and per client (the filters already hold the supplier)."""
     f = f.narrowed(supplier_id=supplier_id)
     [card] = sc.supplier_scorecards(viewer, f) or [sc.SupplierScore(supplier_id, name)]
+    own = {"supplier": supplier_id}  # the card's figures drill down to this supplier's rows only
     figures = Table("Scorecard", ["Figure", "Value"],
-                    [[Cell(h), cell] for h, cell in zip(SCORE_HEADERS, score_cells(card, {}))])
+                    [[Cell(h), cell] for h, cell in zip(SCORE_HEADERS, score_cells(card, own))])
     # per client: the submission figures grouped by client, and the releases per client
     by_client = sc.submission_counts(f, Submission.client_org_id)
     releases = Counter(r.client_org_id for r in sc.release_rows(f))
@@ -145,7 +174,7 @@ def supplier_scorecard(viewer: Viewer, f: m.Filters, supplier_id: int, name: str
     client_rows = []
     for cid in sorted(names, key=lambda i: names[i]):
         counts = by_client.get(cid, dict.fromkeys(sc.SUBMISSION_FIGURES, 0))
-        narrow = {"client": cid}
+        narrow = {**own, "client": cid}
         client_rows.append([Cell(names[cid]), Cell(releases.get(cid, 0), "releases", narrow)] + [
             Cell(counts[k], k, narrow) for k in ("submitted", "reached_review", "shortlisted", "interviewed",
                                                   "offered", "placed", "withdrawn", "rejected")])
@@ -153,7 +182,8 @@ def supplier_scorecard(viewer: Viewer, f: m.Filters, supplier_id: int, name: str
                                       "Shortlisted", "Interviewed", "Offered", "Placed", "Withdrawn", "Rejected"],
                        client_rows)
     reasons = Table("Rejection reasons", ["Reason", "Rejections", "Share of rejections"],
-                    [[Cell(label), Cell(n, "rejected", {"reason": code}), Cell(pct(m.ratio(n, card.counts["rejected"])))]
+                    [[Cell(label), Cell(n, "rejected", {**own, "reason": code}),
+                      Cell(pct(m.ratio(n, card.counts["rejected"])))]
                      for code, label, n in card.reasons])
     stages = [("Submitted", card.counts["submitted"]), ("Client review", card.counts["reached_review"]),
               ("Shortlisted", card.counts["shortlisted"]), ("Interview", card.counts["interviewed"]),
@@ -179,9 +209,9 @@ def responsiveness_report(viewer: Viewer, f: m.Filters) -> Report:
     table = Table("Hiring managers", ["Hiring manager", "Client", "Submissions to review", "Median review time",
                                       "Decided within target", "Interviews held", "Median feedback time",
                                       "Feedback within target"], rows)
-    chart = bar_chart([(c.name, round(c.review.median_hours or 0, 1)) for c in cards],
+    chart = bar_chart([(c.name, c.review.median_hours) for c in cards],
                       title="Median review time (hours) per hiring manager", chart_id="review-time",
-                      value_text=lambda v: f"{v:.1f} h")
+                      value_text=hours_text)
     return Report("responsiveness", "Hiring-manager responsiveness",
                   "How fast hiring managers decide on the submissions they see and give feedback after interviews.",
                   [table], chart, "Median review time per hiring manager", note=_target_note(source))
@@ -237,9 +267,8 @@ def time_to_fill_report(viewer: Viewer, f: m.Filters) -> Report:
         [Cell("Average time to fill"), Cell(days_text(statistics.fmean(known) if known else None), "filled")],
     ])
     detail = Table("Job orders filled", ["Job order", "Title", "Client", "Approved", "Filled", "Time to fill"], rows)
-    chart = bar_chart([(month, round(m.median(v) or 0, 1)) for month, v in sorted(by_month.items())],
-                      title="Median days to fill, by month filled", chart_id="time-to-fill",
-                      value_text=lambda v: f"{v:.1f} days")
+    chart = bar_chart([(month, m.median(v)) for month, v in sorted(by_month.items())],
+                      title="Median days to fill, by month filled", chart_id="time-to-fill", value_text=days_text)
     return Report("time-to-fill", "Time to fill", "From the approval of a job order to its last placement, for the "
                   "job orders filled in the period.", [summary, detail], chart, "Median days to fill, by month")
 
@@ -262,7 +291,8 @@ def placements_report(viewer: Viewer, f: m.Filters) -> Report:
         d = d.replace(year=d.year + (d.month == 12), month=d.month % 12 + 1)
     names = _names(by_client)
     tables = [
-        Table("By month", ["Month", "Placements"], [[Cell(mo), Cell(int(by_month.get(mo, 0)))] for mo in months]),
+        Table("By month", ["Month", "Placements"],
+              [[Cell(mo), Cell(int(by_month.get(mo, 0)), "placements", _month_narrow(mo, f))] for mo in months]),
         Table("By client", ["Client", "Placements"],
               [[Cell(names.get(cid, "")), Cell(int(n), "placements", {"client": cid})]
                for cid, n in sorted(by_client.items(), key=lambda kv: names.get(kv[0], ""))]),
@@ -278,15 +308,28 @@ def placements_report(viewer: Viewer, f: m.Filters) -> Report:
         people = dict(db.session.execute(select(_users.c.id, _users.c.name).where(
             _users.c.id.in_(am_ids))).all()) if am_ids else {}
         tables.append(Table("By account manager", ["Account manager", "Placements"],
-                            [[Cell(people.get(uid, "Unassigned") if uid else "Unassigned"), Cell(int(n))]
+                            [[Cell(people.get(uid, "Unassigned") if uid else "Unassigned"),
+                              Cell(int(n), "placements", {"account_manager": uid or m.UNASSIGNED})]
                              for uid, n in sorted(by_am.items(), key=lambda kv: people.get(kv[0], "~"))],
                             note="A placement counts for each account manager of its client."))
     total = sum(by_client.values())
     tables.insert(0, Table("Total", ["Figure", "Value"], [[Cell("Placements"), Cell(int(total), "placements")]]))
     chart = bar_chart([(mo, int(by_month.get(mo, 0))) for mo in months], title="Placements by month",
                       chart_id="placements-by-month")
-    return Report("placements", "Placements", "Hires recorded in the period, by month, by client and by account "
-                  "manager. Opportunities and value won are on the sales board.", tables, chart, "Placements by month")
+    intro = "Hires recorded in the period, by month, by client" + (
+        " and by account manager." if viewer.portal != "supplier" else ".")
+    if viewer.is_staff:  # the sales board is the agency's own
+        intro += " Opportunities and value won are on the sales board."
+    return Report("placements", "Placements", intro, tables, chart, "Placements by month")
+
+
+def _month_narrow(month: str, f: m.Filters) -> dict:
+    """A month's part of the period, as the custom period of its drill-down."""
+    year, mo = map(int, month.split("-"))
+    first = max(f.first_day, f.first_day.replace(year=year, month=mo, day=1))
+    after = first.replace(day=1, year=year + (mo == 12), month=mo % 12 + 1)
+    last = min(f.last_day, after - timedelta(days=1))
+    return {"period": "custom", "from": first.isoformat(), "to": last.isoformat()}
 
 
 def rejections_report(viewer: Viewer, f: m.Filters) -> Report:
@@ -297,12 +340,22 @@ def rejections_report(viewer: Viewer, f: m.Filters) -> Report:
     total = sum(int(r[2]) for r in rows)
     items = sorted(((code or "", sc.reason_label(code), int(at_screen or 0), int(n)) for code, at_screen, n in rows),
                    key=lambda r: (-r[3], r[1]))
-    table = Table("By reason", ["Reason", "At screening", "By the client", "Rejections", "Share"], [
-        [Cell(label), Cell(at_screen), Cell(n - at_screen), Cell(n, "rejections", {"reason": code}),
-         Cell(pct(m.ratio(n, total)))] for code, label, at_screen, n in items])
+    if viewer.portal == "client":
+        # A client only sees submissions that reached it: none was rejected at the agency's screening.
+        table = Table("By reason", ["Reason", "Rejections", "Share"], [
+            [Cell(label), Cell(n, "rejections", {"reason": code}), Cell(pct(m.ratio(n, total)))]
+            for code, label, _, n in items])
+        intro = f"Submissions you rejected in the period ({total}), by the reason given."
+    else:
+        table = Table("By reason", ["Reason", "At screening", "By the client", "Rejections", "Share"], [
+            [Cell(label), Cell(at_screen, "rejections", {"reason": code, "at": "screening"}),
+             Cell(n - at_screen, "rejections", {"reason": code, "at": "client"}),
+             Cell(n, "rejections", {"reason": code}), Cell(pct(m.ratio(n, total)))]
+            for code, label, at_screen, n in items])
+        intro = (f"Submissions rejected in the period ({total}), by the reason given, at the agency's screening or "
+                 "by the client.")
     chart = bar_chart([(label, n) for _, label, _, n in items], title="Rejections by reason", chart_id="rejections")
-    return Report("rejections", "Rejection reasons", f"Submissions rejected in the period ({total}), by the reason "
-                  "given, at the agency's screening or by the client.", [table], chart, "Rejections by reason")
+    return Report("rejections", "Rejection reasons", intro, [table], chart, "Rejections by reason")
 
 
 def sla_report(viewer: Viewer, f: m.Filters) -> Report:
@@ -344,10 +397,10 @@ def sla_report(viewer: Viewer, f: m.Filters) -> Report:
         tables.append(Table("Client review time, by client", ["Client"] + headers[1:], [
             line(names.get(cid, ""), comp, "review", {"client": cid})
             for cid, comp in sorted(review_by_client.items(), key=lambda kv: names.get(kv[0], ""))]))
-    chart = bar_chart([("First submission", round((first.share or 0) * 100)),
-                       ("Client review", round((review.share or 0) * 100)),
-                       ("Interview feedback", round((feedback.share or 0) * 100))],
-                      title="Share within target (%)", chart_id="sla-compliance", value_text=lambda v: f"{v:.0f}%")
+    measures = [("First submission", first), ("Client review", review), ("Interview feedback", feedback)]
+    chart = bar_chart([(label, None if comp.share is None else comp.share * 100) for label, comp in measures],
+                      title="Share within target (%)", chart_id="sla-compliance", counts=False,
+                      value_text=lambda v: pct(v / 100))
     return Report("sla", "SLA compliance", "For the clocks started in the period: how many ran past their target "
                   "(are due) and how many of those were met in time. A clock still within its target is not yet "
                   "due.", tables, chart, "Share within target", note=_target_note(source))
@@ -373,7 +426,7 @@ def csv_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
     for t in report.tables:
         if not t.export:
             continue
-        rows.append([t.title] + t.headers)
+        rows.append([t.title] + [str(h) for h in t.headers])
         rows.extend([t.title] + [c.value for c in r] for r in t.rows)
     return header, rows
 

@@ -10,11 +10,12 @@ from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.models import OrgKind, Organisation
+from portal.accounts.models import ClientAccountManager, OrgKind, Organisation, User
 from portal.extensions import db
 from portal.reports import drill, forms, permissions, queries
 from portal.reports.export import csv_response
-from portal.reports.metrics import METRICS
+from portal.reports.metrics import METRICS, UNASSIGNED
+from portal.reports.scorecards import reason_label
 from portal.reports.permissions import Viewer, restrict
 from portal.security.permissions import requires
 from portal.web import nav
@@ -49,16 +50,24 @@ def _form(viewer: Viewer) -> tuple[forms.FilterForm, dict]:
     return form, options
 
 
-def _links(portal: str, form: forms.FilterForm):
+def _links(portal: str, form: forms.FilterForm, slug: str):
+    """A cell's link: the page it opens, or the rows it counts (with `report=`: the way back)."""
     def drill_url(cell) -> str | None:
+        if not isinstance(cell, queries.Cell):
+            return None
         if cell.page is not None:
             endpoint, values = cell.page
             return url_for(endpoint, **values, **form.args)
         if cell.metric is None:
             return None
-        return url_for(f"reports.{portal}_rows", metric=cell.metric, **{**form.args, **cell.narrow})
+        return url_for(f"reports.{portal}_rows", metric=cell.metric, report=slug, **{**form.args, **cell.narrow})
 
     return drill_url
+
+
+def _page_filters(f):
+    """A report page's filters: the drill-down narrowings are for the rows page only."""
+    return f.narrowed(reason=None, at=None, account_manager_id=None)
 
 
 def _page(portal: str, slug: str, build, *, title: str, csv_endpoint: str, csv_args: dict | None = None):
@@ -66,14 +75,14 @@ def _page(portal: str, slug: str, build, *, title: str, csv_endpoint: str, csv_a
     form, options = _form(viewer)
     report = None
     if form.filters is not None:
-        report = build(viewer, restrict(viewer, form.filters.narrowed(reason=None)))
+        report = build(viewer, restrict(viewer, _page_filters(form.filters)))
     if slug != "responsiveness":
         options = {**options, "managers": None}  # only responsiveness groups by hiring manager
     if slug == "scorecard":
         options = {**options, "suppliers": None}  # the page is one supplier's
     return render("reports/report.html", fragment="report_body", status=422 if form.errors else 200,
                   report=report, form=form, options=options, portal=portal, slug=slug, title=title,
-                  periods=list(forms.PERIODS.items()), drill_url=_links(portal, form),
+                  periods=list(forms.PERIODS.items()), drill_url=_links(portal, form, slug),
                   action=request.path, csv_url=url_for(csv_endpoint, **(csv_args or {}), **form.args))
 
 
@@ -82,7 +91,7 @@ def _csv(slug: str, build, filename: str):
     form, _ = _form(viewer)
     if form.filters is None:
         abort(400, description=" ".join(form.errors.values()))
-    report = build(viewer, restrict(viewer, form.filters.narrowed(reason=None)))
+    report = build(viewer, restrict(viewer, _page_filters(form.filters)))
     header, rows = queries.csv_rows(report)
     return csv_response(f"{filename}-{form.filters.first_day}-{form.filters.last_day}.csv", header, rows)
 
@@ -207,11 +216,13 @@ def _rows(portal: str):
     result = pager = None
     clock = request.args.get("clock")
     clock = clock if clock in drill.CLOCK_FILTERS else None
+    back_label, back = _back(portal, form)
     if key and not form.errors:
         page = page_arg()
         result = drill.drill(viewer, key, restrict(viewer, form.filters), page, clock)
         pager = Page(page, drill.DRILL_SIZE, result.total, f"reports.{portal}_rows", metric=key,
-                     reason=form.reason, clock=clock, **form.args)
+                     clock=clock, report=request.args.get("report") if back_label else None,
+                     **form.narrowing, **form.args)
     (sub_ep, sub_arg), (job_ep, job_arg) = DETAIL[portal]
 
     def link(target):
@@ -220,10 +231,65 @@ def _rows(portal: str):
         kind, oid = target
         return url_for(sub_ep, **{sub_arg: oid}) if kind == "submission" else url_for(job_ep, **{job_arg: oid})
 
+    index = not key and "metric" not in form.errors
     return render("reports/rows.html", fragment="rows_body", status=422 if form.errors else 200, result=result,
-                  pager=pager, form=form, link=link, portal=portal, back=url_for(f"reports.{portal}_index"), clock=clock,
+                  pager=pager, form=form, link=link, portal=portal, index_url=url_for(f"reports.{portal}_index"),
+                  back=back, back_label=back_label, clock=clock, shown=_shown_filters(viewer, form, options),
+                  index=index, options={**options, "managers": None}, periods=list(forms.PERIODS.items()),
+                  action=request.path,
                   figures=[(label, url_for(f"reports.{portal}_rows", metric=k, **form.args))
-                           for k, label in _figures(portal)] if not key and not form.errors else [])
+                           for k, label in _figures(portal)] if index and not form.errors else [])
+
+
+def _back(portal: str, form: forms.FilterForm) -> tuple[str | None, str | None]:
+    """The report a drill-down came from (`report=<slug>`), with the same filters: (its title, its URL)."""
+    slug = request.args.get("report", "")
+    args = dict(form.args)
+    if slug == "scorecard" and form.supplier is not None:
+        args.pop("supplier")
+        name = _names_of([form.supplier]).get(form.supplier)
+        if name is None:
+            return None, None
+        return f"Scorecard: {name}", url_for(f"reports.{portal}_scorecard", supplier_id=form.supplier, **args)
+    entry = queries.REPORTS.get(slug)
+    if entry is None or portal not in entry[2]:
+        return None, None
+    return entry[0], url_for(_endpoint(portal, slug), **args)
+
+
+def _names_of(ids) -> dict[int, str]:
+    return queries._names(ids)
+
+
+def _shown_filters(viewer: Viewer, form: forms.FilterForm, options: dict) -> list[tuple[str, str]]:
+    """The filters a rows page is narrowed by, as (label, value) for its subtitle."""
+    def name(key: str, oid: int | None) -> str | None:
+        if oid is None:
+            return None
+        found = dict(options.get(key) or [])
+        if oid not in found and key in ("clients", "suppliers"):
+            found = _names_of([oid])  # a supplier's own company (it has no supplier choice)
+        return found.get(oid)
+
+    shown = [("Client", name("clients", form.client)), ("Supplier", name("suppliers", form.supplier)),
+             ("Hiring manager", name("managers", form.manager))]
+    if form.reason is not None:
+        shown.append(("Rejection reason", reason_label(form.reason) if form.reason else "none given"))
+    if form.at is not None:
+        shown.append(("Rejected", "at the agency's screening" if form.at == "screening" else "by the client"))
+    if form.account_manager is not None:
+        person = "Unassigned" if form.account_manager == UNASSIGNED else _user_name(form.account_manager)
+        shown.append(("Account manager", person or "—"))
+    return [(label, value) for label, value in shown if value]
+
+
+def _user_name(user_id: int) -> str | None:
+    """An account manager's name, only if they manage a client the viewer sees (scoped read)."""
+    managed = select(ClientAccountManager.id).where(ClientAccountManager.user_id == user_id).limit(1)
+    if db.session.scalar(managed) is None:
+        return None
+    users = User.__table__
+    return db.session.scalar(select(users.c.name).where(users.c.id == user_id))
 
 
 def _figures(portal: str) -> list[tuple[str, str]]:
