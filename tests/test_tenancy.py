@@ -96,3 +96,21 @@ def test_event_log_is_append_only(app, world):
     with pytest.raises(DBAPIError):
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM event"))
+
+
+def test_self_scoped_statements_carry_the_same_criteria_and_fail_closed(app, world):
+    from sqlalchemy import func
+
+    from portal.db.tenancy import self_scoped
+
+    stmt = select(func.count(Event.id))
+    with scoped(Scope("client", world.oid("acme"))):
+        hooked = db.session.scalar(stmt)
+        own = db.session.scalar(self_scoped(stmt, Event))
+    with system_scope("test"):
+        everything = db.session.scalar(stmt)
+    assert own == hooked and 0 < own < everything
+    with scoped(Scope("anonymous")):
+        assert db.session.scalar(self_scoped(stmt, Event)) == 0
+    with pytest.raises(TenancyError):
+        self_scoped(stmt, Event)

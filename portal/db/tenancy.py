@@ -115,7 +115,26 @@ def _apply_tenancy(state: ORMExecuteState) -> None:
         return
     if scope.unrestricted:
         return
+    if state.execution_options.get("tenancy_applied"):
+        # The statement carries its own tenancy: see `self_scoped`.
+        return
     state.statement = state.statement.options(*_scope_options(scope.kind, scope.org_id, len(_tenanted)))
+
+
+def self_scoped(stmt, *models: type):
+    """Filter `stmt` by the current scope's criteria of `models` itself, and tell the hook so.
+
+    For hot, single-table reads (the header's badge, the live cursor): attaching every tenanted
+    model's loader criteria costs more than the query. Only for statements whose FROM holds just
+    `models` (no joins, no relationship loads). Fails closed like the hook: no scope, no rows.
+    """
+    scope = _current.get()
+    if scope is None:
+        raise TenancyError(f"query of {', '.join(m.__name__ for m in models)} with no tenancy scope set")
+    if not scope.unrestricted:
+        for model in models:
+            stmt = stmt.where(_criteria(model, scope))
+    return stmt.execution_options(tenancy_applied=True)
 
 
 @lru_cache(maxsize=4096)

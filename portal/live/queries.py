@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal.db.tenancy import self_scoped
 from portal.events.models import Event
 from portal.extensions import db
 
@@ -11,14 +12,13 @@ MAX_BATCH = 500
 
 def live_cursor() -> int:
     """The id of the newest event the viewer may see (0 when none)."""
-    return db.session.scalar(select(func.max(Event.id))) or 0
+    return db.session.scalar(self_scoped(select(func.max(Event.id)), Event)) or 0
 
 
 def verbs_since(after: int) -> tuple[list[str], int]:
     """Verbs of the events visible to the viewer after `after`, and the new cursor."""
-    rows = db.session.execute(
-        select(Event.id, Event.verb).where(Event.id > after).order_by(Event.id).limit(MAX_BATCH)
-    ).all()
+    rows = db.session.execute(self_scoped(
+        select(Event.id, Event.verb).where(Event.id > after).order_by(Event.id).limit(MAX_BATCH), Event)).all()
     if not rows:
         return [], after
     return [verb for _, verb in rows], rows[-1][0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
+from portal.db.tenancy import self_scoped
 from portal.extensions import db
 from portal.notifications.models import Notification
 
@@ -11,9 +12,9 @@ PAGE_SIZE = 25
 
 def unread_state(user) -> tuple[int, int]:
     """(unread count, newest notification id) in one query: the badge and its live fingerprint."""
-    count, newest = db.session.execute(
+    count, newest = db.session.execute(self_scoped(
         select(func.count(Notification.id).filter(Notification.read_at.is_(None)),
-               func.max(Notification.id)).where(Notification.user_id == user.id)).one()
+               func.max(Notification.id)).where(Notification.user_id == user.id), Notification)).one()
     return count or 0, newest or 0
 
 
