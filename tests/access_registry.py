@@ -168,6 +168,8 @@ def _review_objects() -> dict[str, Callable]:
 
     out = {f"review.{name}": sub("client") for name in ("submission", "resume_inline", "shortlist", "reject")}
     out["review.board"] = lambda world, party: _jobs(world, party, kind="client")
+    out["review.decision_form"] = lambda world, party: (
+        None if (args := sub("client")(world, party)) is None else {**args, "kind": "reject", "view": "board"})
     out["review.supplier_panel"] = sub("supplier")
     out["interviews.request_interview"] = sub("client")
     out.update({f"interviews.{name}": interview("client")

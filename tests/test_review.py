@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.comments.models import Comment
 from portal.db.tenancy import system_scope
 from portal.events.models import Event
+from portal.job_orders.models import JobOrder
 from portal.extensions import db
 from portal.review.models import SubmissionView
 from portal.submissions.models import Submission
@@ -110,34 +111,166 @@ def test_a_live_refresh_of_an_unchanged_region_swaps_nothing(world, as_user):
     assert hana.get(thread, htmx=True).status_code == 200
 
 
-def test_the_board_and_the_queue_cost_a_fixed_number_of_queries(world, as_user):
-    job, subs = job_with_candidates(world, 1)
-    hana = as_user("hana")
-    urls = (f"/client/job-orders/{job.id}/board", "/client/review?mine=0")
-    for url in urls:
-        hana.get(url)  # warm up
-    small = []
-    for url in urls:
-        with count_queries() as n:
-            assert hana.get(url).status_code == 200
-        small.append(n[0])
-    more, extra = job_with_candidates(world, 0), []
-    sam = world.user("sam")
-    for i in range(6):
+def _more_candidates(world, job, n: int, start: int = 0) -> list[Submission]:
+    """n more TalentCo candidates in client review on `job` (its per-supplier limit raised first)."""
+    with system_scope("raise the limit"):
+        db.session.get(JobOrder, job.id).submission_limit = 100
+        db.session.commit()
+    sam, out = world.user("sam"), []
+    for i in range(start, start + n):
         with as_actor(sam):
             candidate = new_candidate(sam, "More", f"Person{i}", f"more{i}.{job.id}@example.com")
             db.session.commit()
         with system_scope("forward"):
-            extra.append(submit(world.user("sam"), job, candidate))
+            out.append(submit(world.user("sam"), job, candidate))
             db.session.commit()
+    return out
+
+
+def test_the_board_and_the_queue_cost_at_most_ten_queries_whatever_their_size(world, as_user):
+    """3 cards or 20 — in every stage, with interviews (and their times), offers and placements —
+    the same number of queries, at most ten (the layout's and the SLA clocks' included)."""
+    from portal.interviews import services as interviews
+    from tests.test_review_support import future, request
+
+    job, subs = job_with_candidates(world, 3)
+    hana = as_user("hana")
+    urls = (f"/client/job-orders/{job.id}/board", "/client/review?mine=0", "/client/review?mine=1")
+    for url in urls:
+        hana.get(url)  # warm up
+
+    def measure():
+        out = []
+        for url in urls:
+            with count_queries() as n:
+                assert hana.get(url).status_code == 200
+            out.append(n[0])
+            with count_queries() as n:
+                assert hana.get(url, htmx=True).status_code == 200
+            out.append(n[0])
+        return out
+
+    small = measure()
+    extra = _more_candidates(world, job, 17)
     to_offer_accepted(world, extra[0])
     run(world.user("hana"), shortlist, extra[1])
-    large = []
-    for url in urls:
-        with count_queries() as n:
-            assert hana.get(url).status_code == 200
-        large.append(n[0])
-    assert small == large, f"{small} queries with 1 card, {large} with 7"
+    interview = run(world.user("hana"), request, extra[2], future(2, 10), future(3, 11))
+    run(world.user("sam"), interviews.supplier_propose, interview, [interviews.Slot(future(5, 9), 60)])
+    run(world.user("hana"), request, extra[3], future(4, 10))
+    page = _text(hana.get(urls[0]))
+    assert page.count('<article class="review-card') == 20 and "Confirm " in _text(hana.get(urls[1]))
+    large = measure()
+    assert small == large, f"{small} queries with 3 cards, {large} with 20"
+    assert max(large) <= 10, large
+
+
+def test_a_card_lists_the_candidates_skills_in_their_own_order(world, as_user):
+    job, _ = job_with_candidates(world, 0)
+    sam = world.user("sam")
+    with as_actor(sam):
+        candidate = new_candidate(sam, "Skill", "Order", f"skill.order.{job.id}@example.com",
+                                  skills=["Zeta", "Alpha", "Mid"])
+        db.session.commit()
+    with system_scope("forward"):
+        submit(world.user("sam"), job, candidate)
+        db.session.commit()
+    card = _column(_text(as_user("hana").get(f"/client/job-orders/{job.id}/board")), "To review")
+    assert '<li class="tag">Zeta</li><li class="tag">Alpha</li><li class="tag">Mid</li>' in card
+
+
+# --- decisions that take more than a click: their forms load on demand ----------------------------
+
+def _colleague(world, client):
+    """Kim, another Acme hiring manager (not the world job's), signed in."""
+    with system_scope("another hiring manager"):
+        hana = world.user("hana")
+        db.session.add(User(org_id=hana.org_id, portal="client", email="kim@acme.example", name="Kim Colleague",
+                            role="hiring_manager", status="active", password_hash=hana.password_hash))
+        db.session.commit()
+    client.login("kim@acme.example", "client")
+    return client
+
+
+def test_the_board_renders_buttons_and_loads_the_reject_form_when_it_is_opened(world, as_user):
+    job, (a, b) = job_with_candidates(world, 2)
+    hana = as_user("hana")
+    board = _text(hana.get(f"/client/job-orders/{job.id}/board"))
+    card = _column(board, "To review")
+    assert "Shortlist</button>" in card and "Reject…" in card and "Request an interview…" in card
+    # No multi-field form in the page: each <details> fetches its own once, and links to the candidate's page.
+    assert "Reject candidate" not in board and "-reason" not in board and "Send the interview request" not in board
+    url = f"/client/submissions/{a.id}/decisions/reject?view=board"
+    assert f'hx-get="{url}" hx-trigger="toggle once"' in card
+    assert f'<a href="/client/submissions/{a.id}">Open the candidate\'s page</a> to reject them.' in card
+    frag = hana.get(url, htmx=True)
+    body = _text(frag)
+    assert frag.status_code == 200 and body.lstrip().startswith(f'<div id="review-decision-reject{a.id}"')
+    assert "<html" not in body and "HX-Request" in frag.headers["Vary"]
+    for label in ("Reason", "Note to the supplier (optional)", "Internal note (optional)", "Reject candidate"):
+        assert label in body, label
+    assert f'hx-post="/client/submissions/{a.id}/reject" hx-target="#review-board"' in body
+    assert f'name="reject{a.id}-view" type="hidden" value="board"' in body
+    # Refused: the board again (422) with that form open in place and its messages; the others stay on demand.
+    resp = hana.post(f"/client/submissions/{a.id}/reject", prefixed("reject", a.id, view="board", reason=""),
+                     htmx=True)
+    body = _text(resp)
+    assert resp.status_code == 422 and body.lstrip().startswith('<div id="review-board"')
+    assert "Choose the reason from the list." in body
+    assert re.search(r'<details class="review-decision" open>\s*<summary>Reject…</summary>', body)
+    assert f'/client/submissions/{b.id}/decisions/reject?view=board' in body
+    assert reload(Submission, a.id).stage == "client_review"
+    resp = hana.post(f"/client/submissions/{a.id}/reject", prefixed("reject", a.id, view="board", reason="rate"),
+                     htmx=True)
+    assert resp.status_code == 200 and "Rejected: the supplier has been told the reason." in _text(resp)
+    assert reload(Submission, a.id).stage == "rejected"
+    # Opened after it moved on: 409 with a message in place of the form, nothing else.
+    gone = hana.get(url, htmx=True)
+    assert gone.status_code == 409 and "this decision is no longer offered" in _text(gone)
+    assert "Reject candidate" not in _text(gone)
+
+
+def test_the_queue_loads_its_forms_on_demand_and_keeps_its_filter_and_page(world, as_user):
+    job, (a,) = job_with_candidates(world, 1)
+    hana = as_user("hana")
+    queue = _text(hana.get("/client/review?mine=0"))
+    item = _queue_item(queue, a.id)
+    url = f"/client/submissions/{a.id}/decisions/reject?view=queue&mine=0&page=1"
+    assert f'hx-get="{url}"' in item and "Reject candidate" not in item and "Shortlist</button>" in item
+    body = _text(hana.get(url, htmx=True))
+    assert f'hx-post="/client/submissions/{a.id}/reject?mine=0&page=1" hx-target="#review-queue"' in body
+    resp = hana.post(f"/client/submissions/{a.id}/reject?mine=0&page=1",
+                     prefixed("reject", a.id, view="queue", reason="fit"), htmx=True)
+    assert resp.status_code == 422 and _text(resp).lstrip().startswith('<div id="review-queue"')
+
+
+def test_without_javascript_a_decision_form_is_a_page_of_its_own(world, as_user):
+    """The <details> links to the candidate's page; the form's URL itself answers a plain page too."""
+    job, (a,) = job_with_candidates(world, 1)
+    hana = as_user("hana")
+    resp = hana.get(f"/client/submissions/{a.id}/decisions/interview?view=board")
+    page = _text(resp)
+    assert resp.status_code == 200 and "<html" in page and "Request an interview: Cara Candidate0" in page
+    assert f'action="/client/submissions/{a.id}/interviews"' in page and "Send the interview request" in page
+    assert f'hx-post="/client/submissions/{a.id}/interviews"' not in page  # a plain form
+    resp = hana.post(f"/client/submissions/{a.id}/reject", prefixed("reject", a.id, view="board", reason="rate"))
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/board#card-{a.id}")
+
+
+def test_decision_forms_are_for_the_job_orders_deciders_of_its_company_only(world, as_user, client):
+    job, (a,) = job_with_candidates(world, 1)
+    url = f"/client/submissions/{a.id}/decisions/reject?view=board"
+    assert as_user("olivia").get(url, htmx=True).status_code == 200  # a client administrator
+    kim = _colleague(world, client)
+    assert kim.get(url, htmx=True).status_code == 403 and kim.get(url).status_code == 403  # a colleague's job
+    for other in ("leo", "sam", "morgan"):  # another company, a supplier, the agency: not theirs to see
+        c = as_user(other)
+        assert c.get(url, htmx=True).status_code == 404 and c.get(url).status_code == 404, other
+    hana = as_user("hana")
+    assert hana.get(f"/client/submissions/{a.id}/decisions/shortlist").status_code == 404  # not a form's name
+    assert hana.get(f"/client/submissions/{a.id}/decisions/feedback", htmx=True).status_code == 409  # no interview
+    with system_scope("test"):
+        hidden = db.session.query(Submission).filter_by(stage="submitted", client_org_id=world.oid("acme")).first()
+    assert hana.get(f"/client/submissions/{hidden.id}/decisions/reject", htmx=True).status_code == 404
 
 
 def test_another_company_and_suppliers_never_reach_the_board(world, as_user):
@@ -259,13 +392,7 @@ def test_forged_fields_change_nothing_but_what_the_form_says(world, as_user):
 
 def test_only_the_hiring_manager_of_the_job_or_a_client_admin_decides(world, as_user, client):
     job, (a, b) = job_with_candidates(world, 2)
-    with system_scope("another hiring manager"):
-        hana = world.user("hana")
-        db.session.add(User(org_id=hana.org_id, portal="client", email="kim@acme.example", name="Kim Colleague",
-                            role="hiring_manager", status="active", password_hash=hana.password_hash))
-        db.session.commit()
-    kim = client
-    kim.login("kim@acme.example", "client")
+    kim = _colleague(world, client)
     assert kim.get(f"/client/job-orders/{job.id}/board").status_code == 200  # may follow it
     before = count(Event)
     resp = kim.post(f"/client/submissions/{a.id}/shortlist", prefixed("shortlist", a.id))

@@ -8,10 +8,13 @@ message and the form's errors (409/422), nothing changed.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,7 +27,7 @@ from portal.offers.forms import OfferForm
 from portal.offers.models import OfferStatus
 from portal.review import queries
 from portal.review.forms import ActionForm, RejectForm
-from portal.review.lifecycle import client_actions
+from portal.review.lifecycle import NOT_OWNER, client_actions
 from portal.review.live import card_state, fingerprint
 from portal.submissions.models import Submission
 from portal.submissions.services import SubmissionError
@@ -79,6 +82,15 @@ class CardForms:
         """Whether the refused form is this one (its <details> opens)."""
         return bool(self.failed and self.failed[0] == kind and self.failed[1] == key)
 
+    def hidden(self, kind: str, key: int, view: str) -> Markup:
+        """The hidden fields of a one-click form (shortlist, record the placement), written out
+        instead of built and rendered through WTForms for each of a page's cards: the same names
+        and values as the form's (its CSRF token, `view`, a fresh `create_key`)."""
+        p = form_prefix(kind, key)
+        return Markup(f'<input name="{p}-csrf_token" type="hidden" value="{escape(generate_csrf())}">'
+                      f'<input name="{p}-view" type="hidden" value="{escape(view)}">'
+                      f'<input name="{p}-create_key" type="hidden" value="{secrets.token_urlsafe(24)}">')
+
 
 def available(card: queries.Card, acts: set[str]) -> set[str]:
     """Which decisions a card offers now: the moves the life cycle allows the viewer, narrowed by where
@@ -105,15 +117,10 @@ def available(card: queries.Card, acts: set[str]) -> set[str]:
     return out
 
 
-def _jobs(cards) -> dict[int, JobOrder]:
-    ids = {c.job_order_id for c in cards}
-    return {j.id: j for j in db.session.scalars(select(JobOrder).where(JobOrder.id.in_(ids)))} if ids else {}
-
-
-def offered(cards, jobs: dict[int, JobOrder] | None = None) -> dict[int, set[str]]:
-    """card id -> the decisions it offers the current user (none on a colleague's job order)."""
-    jobs = jobs if jobs is not None else _jobs(cards)
-    return {c.id: available(c, client_actions(current_user, c, jobs[c.job_order_id])) for c in cards}
+def offered(cards) -> dict[int, set[str]]:
+    """card id -> the decisions it offers the current user (none on a colleague's job order); the
+    card carries its job order's owners, so this reads nothing."""
+    return {c.id: available(c, client_actions(current_user, c, c.owners)) for c in cards}
 
 
 # --- each page's context --------------------------------------------------------------------------
@@ -122,7 +129,7 @@ def board_context(job: JobOrder, *, failed=None, message: Message | None = None)
     board = queries.board(job, current_user)
     everything = [c for col in board.columns for c in col.cards] + board.closed
     owner = owns(current_user, job)
-    return dict(job=job, board=board, offers=offered(everything, {job.id: job}), forms=CardForms(failed),
+    return dict(job=job, board=board, offers=offered(everything), forms=CardForms(failed),
                 message=message, owner=owner, listens=LISTENS,
                 clocks=sla_queries.for_submissions([c.id for c in everything], current_user),
                 fingerprint=fingerprint([card_state(c) for c in everything], owner))
@@ -153,10 +160,37 @@ def submission_context(sub: Submission, *, failed=None, message: Message | None 
     history = queries.history(sub)
     return dict(sub=sub, card=card, job=job, interviews=interviews, people=people, offer=card.offer,
                 placement=card.placement, history=history, resume=queries.resume_of(sub),
-                offers=offered([card], {job.id: job}), forms=CardForms(failed), message=message, listens=LISTENS,
+                offers=offered([card]), forms=CardForms(failed), message=message, listens=LISTENS,
                 clocks=sla_queries.for_submissions([sub.id], current_user).get(sub.id, []),
                 fingerprint=fingerprint(card_state(card), [(i.id, i.status, i.proposal) for i in interviews],
                                         history[0].id if history else None))
+
+
+#: What a decision form loaded into a card swaps with its answer: each page's region.
+TARGETS = {"board": "#review-board", "queue": "#review-queue", "submission": "#review-submission"}
+TITLES = {"feedback": "Record the interview feedback", "interview": "Request an interview",
+          "propose": "Propose other times", "offer": "Extend an offer", "reject": "Reject the candidate"}
+
+
+def decision_form(sub: Submission, kind: str):
+    """The form of one multi-field decision on `sub`, fetched when a board or queue card opens it
+    (its fragment), or as a page of its own without htmx (a plain form). 403 on a colleague's job
+    order; 409 with a message when the card no longer offers it (it moved in the meantime)."""
+    view = request.args.get("view") if request.args.get("view") in TARGETS else "submission"
+    card = queries.card(current_user, sub)
+    if not owns(current_user, card.owners):
+        return error_response(403, NOT_OWNER)
+    qs = {}
+    if view == "queue":
+        mine, page = queue_args(request.args)
+        qs = {"mine": "1" if mine else "0", "page": page}
+    ctx = dict(card=card, kind=kind, title=TITLES[kind], view=view, qs=qs, form=None,
+               target=TARGETS[view] if is_partial() else None)
+    if kind not in offered([card])[card.id]:
+        return render("review/decision.html", fragment="review_decision", status=409, **ctx)
+    key = card.interview.id if kind in BY_INTERVIEW else card.id
+    ctx["form"] = FORMS[kind](prefix=form_prefix(kind, key), formdata=None)
+    return render("review/decision.html", fragment="review_decision", **ctx)
 
 
 PAGES = {

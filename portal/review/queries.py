@@ -2,18 +2,21 @@
 submission's page, and the supplier's and staff's view of the decisions — always through the
 caller's scope (a client sees the submissions visible to it, a supplier its own, staff all).
 
-The board and the queue cost a fixed number of queries whatever their size: the cards in one
-statement (candidate, supplier's name and the viewer's "seen" mark joined in), then one query each
-for the cards' skills, interviews (with their slots), offers and placements.
+The board and the queue cost a fixed number of queries whatever their size: whole cards in one
+statement (candidate and skills, supplier's name, the viewer's "seen" mark, the job order's owners,
+the latest interview with its times, the offer and the placement joined in); the queue reads its
+page of waiting items and the count of each kind in one statement before that.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy import String, and_, bindparam, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import clock
 from portal.accounts.models import Organisation, User
@@ -70,6 +73,7 @@ class Card:
     interview: Interview | None = None
     offer: Offer | None = None
     placement: Placement | None = None
+    owners: "JobOwners | None" = None
 
     @property
     def name(self) -> str:
@@ -107,48 +111,80 @@ class Card:
                 and i.ends_at <= clock.now())
 
 
-def _card_statement(viewer: User):
-    seen = and_(SubmissionView.submission_id == Submission.id, SubmissionView.user_id == viewer.id)
+class JobOwners(NamedTuple):
+    """What deciding on a card needs of its job order (`owns()` and `client_actions()` read these)."""
+
+    id: int
+    client_org_id: int
+    hiring_manager_id: int | None
+    created_by_id: int | None
+
+
+#: Separates the skills aggregated into one column ("0:PLC␟1:SCADA"); never in a skill's name.
+_SKILL_SEP = "\x1f"
+#: The bound parameter of the viewer's id in the card statement (their "seen" marks).
+_VIEWER = "review_viewer_id"
+
+
+def _skills_column():
+    """The candidate's skills in one column, each prefixed by its position (SQLite before 3.44 can't
+    order inside an aggregate): a correlated subquery, so the cards need no query of their own."""
+    item = cast(CandidateSkill.position, String) + literal(":") + CandidateSkill.name
+    return (select(func.aggregate_strings(item, _SKILL_SEP)).where(CandidateSkill.candidate_id == Candidate.id)
+            .scalar_subquery())
+
+
+def _split_skills(text: str | None) -> list[str]:
+    if not text:
+        return []
+    pairs = (part.split(":", 1) for part in text.split(_SKILL_SEP))
+    return [name for _, name in sorted(((int(pos), name) for pos, name in pairs), key=lambda p: p[0])]
+
+
+@cache
+def _card_statement():
+    """One statement for whole cards: the submission, its job order's owners, the candidate and their
+    skills, the supplier's name, the viewer's "seen" mark (bound at execution: `_VIEWER`), the latest
+    interview (its times joined in), the offer and the placement. Built once: statements are
+    immutable, and building this one costs more than compiling it from SQLAlchemy's cache."""
+    seen = and_(SubmissionView.submission_id == Submission.id, SubmissionView.user_id == bindparam(_VIEWER))
+    later = aliased(Interview)
+    latest_round = (select(func.max(later.round)).where(later.submission_id == Submission.id).scalar_subquery())
     return (select(Submission.id, Submission.stage, Submission.rate, Submission.currency, Submission.rate_unit,
                    Submission.rate_type, Submission.available_from, Submission.note, Submission.client_visible_at,
                    Submission.stage_changed_at, Submission.reject_reason, Submission.reject_note, JobOrder.id,
                    JobOrder.reference, JobOrder.title, Candidate.id, Candidate.first_name, Candidate.last_name,
                    Candidate.current_title, Candidate.years_experience, Candidate.location,
                    Candidate.work_authorisation, Candidate.work_authorisation_other, _orgs.c.name,
-                   SubmissionView.seen_at)
+                   SubmissionView.seen_at, JobOrder.client_org_id, JobOrder.hiring_manager_id,
+                   JobOrder.created_by_id, _skills_column().label("skills"), Interview, Offer, Placement)
             .join(JobOrder, JobOrder.id == Submission.job_order_id)
             .join(Candidate, Candidate.id == Submission.candidate_id)
             .join(_orgs, _orgs.c.id == Submission.supplier_org_id)
-            .outerjoin(SubmissionView, seen))
+            .outerjoin(SubmissionView, seen)
+            .outerjoin(Interview, and_(Interview.submission_id == Submission.id, Interview.round == latest_round))
+            .outerjoin(Offer, Offer.submission_id == Submission.id)
+            .outerjoin(Placement, Placement.submission_id == Submission.id)
+            .options(joinedload(Interview.slots)))
 
 
-def _complete(cards: list[Card]) -> list[Card]:
-    """Fill in the cards' skills, latest interviews (with slots), offers and placements: four queries."""
-    if not cards:
-        return cards
-    ids = [c.id for c in cards]
-    skills: dict[int, list[str]] = {}
-    for candidate_id, name in db.session.execute(
-            select(CandidateSkill.candidate_id, CandidateSkill.name)
-            .where(CandidateSkill.candidate_id.in_({c.candidate_id for c in cards}))
-            .order_by(CandidateSkill.candidate_id, CandidateSkill.position)):
-        skills.setdefault(candidate_id, []).append(name)
-    interviews: dict[int, Interview] = {}
-    for interview in db.session.scalars(select(Interview).options(selectinload(Interview.slots))
-                                        .where(Interview.submission_id.in_(ids)).order_by(Interview.round)):
-        interviews[interview.submission_id] = interview  # the latest round wins
-    offers = {o.submission_id: o for o in db.session.scalars(select(Offer).where(Offer.submission_id.in_(ids)))}
-    placements = {p.submission_id: p for p in db.session.scalars(
-        select(Placement).where(Placement.submission_id.in_(ids)))}
-    for c in cards:
-        c.skills = skills.get(c.candidate_id, [])
-        c.interview, c.offer, c.placement = interviews.get(c.id), offers.get(c.id), placements.get(c.id)
-    return cards
+def _run(viewer: User, stmt):
+    return db.session.execute(stmt, {_VIEWER: viewer.id}).unique()
+
+
+def _card(row) -> Card:
+    card = Card(*row[:25])
+    client_org_id, hiring_manager_id, created_by_id, skills, interview, offer, placement = row[25:32]
+    card.owners = JobOwners(card.job_order_id, client_org_id, hiring_manager_id, created_by_id)
+    card.skills = _split_skills(skills)
+    card.interview, card.offer, card.placement = interview, offer, placement
+    return card
 
 
 def cards(viewer: User, *where, order=None) -> list[Card]:
-    stmt = _card_statement(viewer).where(*where).order_by(*(order or (Submission.stage_changed_at, Submission.id)))
-    return _complete([Card(*row) for row in db.session.execute(stmt)])
+    """The cards the viewer may see among `where`, in one query whatever their number."""
+    stmt = _card_statement().where(*where).order_by(*(order or (Submission.stage_changed_at, Submission.id)))
+    return [_card(row) for row in _run(viewer, stmt)]
 
 
 # --- the board -----------------------------------------------------------------------------------
@@ -214,7 +250,8 @@ def _own_jobs(viewer: User):
 def queue(viewer: User, *, mine: bool, page: int) -> tuple[list[QueueItem], int, dict[str, int]]:
     """Everything waiting on the viewer across the company's job orders (or only theirs), oldest
     first: submissions to decide, interviews over without feedback, accepted offers to place, times
-    the suppliers proposed. Returns (a page of items, total, count per kind); a fixed number of queries."""
+    the suppliers proposed. Returns (a page of items, total, count per kind); two queries (three for a
+    page past the end)."""
     now = clock.now()
     scope = [Submission.client_org_id == viewer.org_id, Submission.client_visible_at.is_not(None)]
     if mine:
@@ -236,11 +273,22 @@ def queue(viewer: User, *, mine: bool, page: int) -> tuple[list[QueueItem], int,
         part("placement", Offer.answered_at, Submission.stage == Stage.OFFER.value,
              Offer.status == OfferStatus.ACCEPTED.value, joins=((Offer, Offer.submission_id == Submission.id),)),
     ).subquery("waiting")
-    counts = dict(db.session.execute(select(waiting.c.kind, func.count()).group_by(waiting.c.kind)).all())
-    total = sum(counts.values())
-    rows = db.session.execute(select(waiting).order_by(waiting.c.since, waiting.c.submission_id)
+    # The page, each row carrying the count of every kind (window aggregates run before the LIMIT):
+    # one statement for both. Only a page past the end (no rows) counts apart.
+    kinds = list(WAITING)
+    totals = [func.count().filter(waiting.c.kind == k).over().label(f"n_{k}") for k in kinds]
+    rows = db.session.execute(select(waiting.c.kind, waiting.c.submission_id, waiting.c.since, *totals)
+                              .order_by(waiting.c.since, waiting.c.submission_id)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    by_id = {c.id: c for c in cards(viewer, Submission.id.in_({r.submission_id for r in rows}))}
+    if rows:
+        counts = {k: n for k, n in zip(kinds, rows[0][3:]) if n}
+    elif page > 1:
+        counts = dict(db.session.execute(select(waiting.c.kind, func.count()).group_by(waiting.c.kind)).all())
+    else:
+        counts = {}
+    total = sum(counts.values())
+    # Whole cards for the page: one statement (by primary key, which every database plans well).
+    by_id = {c.id: c for c in cards(viewer, Submission.id.in_({r.submission_id for r in rows}))} if rows else {}
     items = [QueueItem(r.kind, r.since, by_id[r.submission_id]) for r in rows if r.submission_id in by_id]
     return items, total, counts
 

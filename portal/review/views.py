@@ -98,6 +98,14 @@ def resume_inline(submission_id: int):
     return resp
 
 
+@bp.route("/client/submissions/<int:submission_id>/decisions/<any(feedback, interview, propose, offer, reject):kind>")
+@requires(perms.CLIENT_DECIDE)
+def decision_form(submission_id: int, kind: str):
+    """The form of one decision that takes more than a click, loaded into a card when it is opened."""
+    sub = load_or_404(Submission, submission_id)
+    return pages.decision_form(sub, kind)
+
+
 @bp.route("/client/submissions/<int:submission_id>/shortlist", methods=["POST"])
 @requires(perms.CLIENT_DECIDE)
 def shortlist(submission_id: int):
