@@ -206,3 +206,59 @@ def test_a_nudge_is_emailed_per_each_persons_preference(world, as_user, outbox):
 
     assert not reminders("sam@talentco.example")
     assert reminders("ravi@talentco.example")
+
+
+def test_dashboards_run_a_fixed_number_of_queries(world, as_user):
+    """The staff dashboard's coverage panel and the client dashboard's SLA panel are selected in
+    SQL: their query counts do not grow with the data."""
+    t0 = start()
+    _many_late_jobs(world, 2, t0, "Dashfew")
+    with frozen(t0 + 2 * H):
+        job_with_candidates(world, 1, title="Dash review")
+    morgan, hana = as_user("morgan"), as_user("hana")
+    small = {}
+    with frozen(t0 + 60 * H):
+        for c, url in ((morgan, "/staff/"), (hana, "/client/")):
+            c.get(url)  # warm up
+            with count_queries() as n:
+                page = c.get(url).get_data(as_text=True)
+            small[url] = n[0]
+        assert "Dashfew" in morgan.get("/staff/").get_data(as_text=True)
+        assert "Breached" in hana.get("/client/").get_data(as_text=True)
+    _many_late_jobs(world, 12, t0, "Dashmany")
+    with frozen(t0 + 2 * H):
+        job_with_candidates(world, 4, title="Dash review more")
+    with frozen(t0 + 60 * H):
+        for c, url in ((morgan, "/staff/"), (hana, "/client/")):
+            with count_queries() as n:
+                page = c.get(url).get_data(as_text=True)
+            assert n[0] == small[url], f"{url}: {small[url]} queries with a few rows, {n[0]} with many"
+        assert small["/client/"] <= 10
+        assert "Breached" in page
+
+
+def test_worklists_show_the_longest_waiting_and_count_the_rest(world, as_user, monkeypatch):
+    import re
+
+    from portal.oversight import queries as oversight_queries
+
+    monkeypatch.setattr(oversight_queries, "ROWS_SHOWN", 3)
+    monkeypatch.setattr(oversight_queries, "FETCH_SLACK", 1)
+    t0 = start()
+    _many_late_jobs(world, 4, t0 - 10 * H, "Capold")
+    _many_late_jobs(world, 4, t0, "Capnew")
+    morgan = as_user("morgan")
+    with frozen(t0 + 30 * H):
+        rows = section(morgan.get("/staff/coverage").get_data(as_text=True), "no_submission")
+        shown = rows.count('hx-post="/staff/coverage/first_submission/')
+        total = int(re.search(r'badge-neutral">([\d,]+)<', rows).group(1).replace(",", ""))
+        more = int(re.search(r"And ([\d,]+) more", rows).group(1).replace(",", ""))
+        assert shown == 3 and total >= 8 and more == total - 3
+        assert "Capnew" not in rows, "the longest waiting are shown"
+        # past the cap, the count says "more than"
+        monkeypatch.setattr(oversight_queries, "COUNT_CAP", 5)
+        rows = section(morgan.get("/staff/coverage").get_data(as_text=True), "no_submission")
+        assert "more than 5" in rows and rows.count('hx-post="/staff/coverage/first_submission/') == 3
+        # the dashboard panel counts the same way and shows the first rows
+        dashboard = morgan.get("/staff/").get_data(as_text=True)
+        assert "more than 5" in dashboard and "No submission yet: longest waiting" in dashboard

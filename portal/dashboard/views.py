@@ -5,11 +5,14 @@ from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.accounts.models import OrgKind, Organisation, User, UserStatus
+from portal.accounts.models import Organisation, User, UserStatus
+from portal.clients import queries as client_queries
 from portal.events.queries import event_page
 from portal.extensions import db
 from portal.job_orders import queries as job_order_queries
 from portal.leads import queries as lead_queries
+from portal.oversight import queries as oversight_queries
+from portal.sla import queries as sla_queries
 from portal.security.permissions import Perm, requires
 from portal.submissions import queries as submission_queries
 from portal.web.render import render
@@ -23,7 +26,8 @@ def client_home():
     """The hiring manager's home."""
     events, _ = event_page(limit=10)
     return render("dashboard/client.html", events=events, org=current_user.org,
-                  job_counts=job_order_queries.dashboard_counts(current_user))
+                  job_counts=job_order_queries.dashboard_counts(current_user),
+                  sla_waiting=sla_queries.client_waiting(current_user))
 
 
 @bp.route("/supplier/")
@@ -40,16 +44,21 @@ def supplier_home():
 @requires(Perm.STAFF_HOME)
 def staff_home():
     """The account manager's home."""
-    counts = dict(db.session.execute(
-        select(Organisation.kind, func.count(Organisation.id)).group_by(Organisation.kind)).all())
-    active_users = db.session.scalar(select(func.count(User.id)).where(User.status == UserStatus.ACTIVE.value))
-    my_clients = list(db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrgKind.CLIENT.value,
-                                   Organisation.account_managers.any(User.id == current_user.id))
-        .order_by(Organisation.name)))
+    # One query: the organisations per kind and the active people.
+    active = select(func.count(User.id)).where(User.status == UserStatus.ACTIVE.value).scalar_subquery()
+    rows = db.session.execute(select(Organisation.kind, func.count(Organisation.id), active)
+                              .group_by(Organisation.kind)).all()
+    counts = {kind: n for kind, n, _ in rows}
+    active_users = rows[0][2] if rows else db.session.scalar(active.select())
+    # The account manager's clients with their SLA targets (one query, also the coverage panel's).
+    scope = sla_queries.manager_scope(current_user.id)
+    my_clients = [{"id": cid, "name": name, "code": code} for cid, name, code in scope.clients]
     events, _ = event_page(limit=10)
     overdue_leads, overdue_total = lead_queries.overdue_leads(current_user.id)
     return render("dashboard/staff.html", counts=counts, active_users=active_users, my_clients=my_clients,
                   job_counts=job_order_queries.dashboard_counts(current_user),
                   events=events, overdue_leads=overdue_leads, overdue_total=overdue_total,
-                  due_follow_ups=lead_queries.due_follow_up_count(current_user.id))
+                  due_follow_ups=lead_queries.due_follow_up_count(current_user.id),
+                  account_follow_ups=client_queries.due_for(current_user.id),
+                  coverage=oversight_queries.summary(current_user, scope=scope),
+                  coverage_lists=oversight_queries.LISTS)

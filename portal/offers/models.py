@@ -59,6 +59,8 @@ class Offer(Terms, Tenanted, Base):
         CheckConstraint("end_date IS NULL OR end_date > start_date", name="date_order"),
         CheckConstraint("status IN ('extended', 'accepted', 'declined', 'withdrawn')", name="status"),
         Index("ix_offer_client_status", "client_org_id", "status"),
+        # Coverage board: unanswered offers, the oldest first (migration 0010_performance).
+        Index("ix_offer_status_extended", "status", "extended_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,14 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from portal import clock as portal_clock
-from portal.accounts.models import ClientAccountManager, Organisation
-from portal.candidates.models import Candidate
 from portal.extensions import db
 from portal.job_orders.models import JobOrder, JobOrderRelease, JobStatus
 from portal.offers.models import Offer, OfferStatus
 from portal.oversight.models import Nudge
 from portal.sla import queries as sla
-from portal.sla.clocks import Clock, Kind, Status
+from portal.sla.clocks import AT_RISK_SHARE, Clock, Status
 from portal.submissions.models import Submission
 
 #: An extended offer without an answer after this long is on the board.
@@ -27,6 +25,12 @@ OFFER_STALE_HOURS = 48
 TIER2_AHEAD_HOURS = 24
 #: A nudge about the same item is refused for this long after the last one.
 QUIET_HOURS = 4
+#: Rows shown per worklist (the longest waiting); the rest are counted ("and 312 more").
+ROWS_SHOWN = 50
+#: Rows read past those shown, so that rows that time on hold keeps within target can be left out.
+FETCH_SLACK = 25
+#: Worklists are counted no further than this ("more than 500"): counting stops there.
+COUNT_CAP = 500
 
 LISTS = (
     ("no_submission", "No submission yet",
@@ -79,75 +83,98 @@ class Board:
     mine: bool
     client_count: int
     lists: dict[str, list[Row]] = field(default_factory=dict)
+    #: Rows of each worklist in all (the first ROWS_SHOWN are in `lists`); past COUNT_CAP, COUNT_CAP + 1.
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return sum(len(rows) for rows in self.lists.values())
+        return sum(self.totals.get(key, len(rows)) for key, rows in self.lists.items())
+
+    @property
+    def capped(self) -> bool:
+        """Some worklist has more rows than counted: `total` is a lower bound."""
+        return any(n > COUNT_CAP for n in self.totals.values())
+
+    def count_label(self, key: str) -> str:
+        n = self.totals.get(key, len(self.lists.get(key, [])))
+        return f"more than {COUNT_CAP:,}" if n > COUNT_CAP else f"{n:,}"
+
+    def more(self, key: str) -> int:
+        """Rows of the worklist past those shown (0: all shown)."""
+        return max(self.totals.get(key, 0) - len(self.lists.get(key, [])), 0)
+
+    def more_label(self, key: str) -> str:
+        n = self.totals.get(key, 0)
+        more = self.more(key)
+        return f"more than {COUNT_CAP - len(self.lists.get(key, [])):,}" if n > COUNT_CAP else f"{more:,}"
 
 
-def my_client_ids(user_id: int) -> list[int]:
-    return list(db.session.scalars(select(ClientAccountManager.client_org_id)
-                                   .where(ClientAccountManager.user_id == user_id)))
+def _selects(scope: sla.PolicyScope, now: datetime) -> dict:
+    """Each worklist as one ordered select (the oldest first), the selection made in SQL."""
+    return {
+        "no_submission": sla.first_submission_select(scope, now, 1.0),
+        "below_coverage": sla.coverage_select(scope, now, AT_RISK_SHARE),
+        "review": sla.review_select(scope, now, 1.0),
+        "feedback": sla.feedback_select(scope, now, 0.0),
+        "offers": _stale_offers(scope, now),
+        "tier2": _tier2_due(scope, now),
+    }
 
 
-def board(viewer, *, everyone: bool = False, now: datetime | None = None) -> Board:
-    """The worklists across the viewer's clients (or all clients). A fixed number of queries."""
+def board(viewer, *, everyone: bool = False, now: datetime | None = None, rows: int | None = None,
+          nudges: bool = True, scope: sla.PolicyScope | None = None) -> Board:
+    """The worklists across the viewer's clients (or all clients): each one's first `rows` rows (the
+    longest waiting) and its count. At most five queries whatever the data (four without `nudges`):
+    the clients and their targets, the capped counts of every worklist, the first rows of those
+    that have some (UNION ALL), their jobs' holds, the recent nudges."""
     now = now or portal_clock.now()
-    client_ids = None if everyone else my_client_ids(viewer.id)
-    out = Board(mine=not everyone, client_count=len(client_ids) if client_ids is not None else 0,
-                lists={key: [] for key, _, _ in LISTS})
-    if client_ids is not None and not client_ids:
+    shown = ROWS_SHOWN if rows is None else rows
+    if scope is None:
+        scope = sla.all_clients_scope() if everyone else sla.manager_scope(viewer.id)
+    out = Board(mine=not everyone, client_count=len(scope.client_ids) if scope.client_ids is not None else 0,
+                lists={key: [] for key, _, _ in LISTS}, totals={key: 0 for key, _, _ in LISTS})
+    if scope.client_ids is not None and not scope.client_ids:
         return out
 
-    job_clocks = sla.job_clocks(sla.active_job_ids(client_ids), now=now, per_supplier=False)
-    sub_clocks = sla.submission_clocks(sla.waiting_submission_ids(client_ids), now=now)
+    stmts = _selects(scope, now)
+    counts = sla.capped_counts(stmts, COUNT_CAP)
+    # Rows only of the worklists that have some (an empty one is not scanned twice).
+    fetched = {k: [] for k in stmts}
+    if shown:
+        fetched.update(sla.first_rows({k: st for k, st in stmts.items() if counts[k]}, shown + FETCH_SLACK))
+    held = sla.holds({r["job_id"] for rs in fetched.values() for r in rs
+                      if r["key"] in sla.ROW_KINDS}) if any(fetched.values()) else {}
+    nudged = _nudges(now) if nudges and any(fetched.values()) else {}
 
-    offers = _stale_offers(client_ids, now)
-    due = _tier2_due(client_ids, now)
-    sub_ids = {c.submission_id for cs in sub_clocks.values() for c in cs} | {o[1] for o in offers}
-    names = _submission_names(sub_ids)
-    job_ids = ({c.job_id for cs in job_clocks.values() for c in cs}
-               | {c.job_id for cs in sub_clocks.values() for c in cs}
-               | {o[2] for o in offers} | {d[1] for d in due})
-    jobs = _job_info(job_ids)
-    nudged = _nudges(now)
+    def row(r, detail, when, clock=None, target=None, subject_id=None, sort=()):
+        return Row(r["job_id"], r["reference"], r["title"], r["client_name"], detail, when, clock, target,
+                   subject_id, nudged.get((target, subject_id)), sort)
 
-    def row(job_id, detail, when, clock=None, target=None, subject_id=None, sort=()):
-        ref, title, client = jobs[job_id]
-        return Row(job_id, ref, title, client, detail, when, clock, target, subject_id,
-                   nudged.get((target, subject_id)), sort)
-
-    for clocks in job_clocks.values():
-        for c in clocks:
-            if not c.running or c.paused:
-                continue
-            if c.kind == Kind.FIRST_SUBMISSION and c.status == Status.BREACHED:
-                out.lists["no_submission"].append(row(c.job_id, "", c.text, c, "first_submission", c.job_id,
-                                                      (c.left,)))
-            elif c.kind == Kind.COVERAGE and c.status in (Status.AT_RISK, Status.BREACHED):
-                out.lists["below_coverage"].append(row(c.job_id, c.progress, c.text, c, "coverage", c.job_id,
-                                                       (c.left,)))
-    for clocks in sub_clocks.values():
-        for c in clocks:
-            if not c.running or c.paused:
-                continue
-            candidate, supplier = names.get(c.submission_id, ("", ""))
-            if c.kind == Kind.CLIENT_REVIEW and c.status == Status.BREACHED:
-                out.lists["review"].append(row(c.job_id, f"{candidate} · {supplier}", c.text, c, "client_review",
-                                               c.subject_id, (c.left,)))
-            elif c.kind == Kind.FEEDBACK:
-                out.lists["feedback"].append(row(c.job_id, f"{candidate} · {supplier}", c.text, c, "feedback",
-                                                 c.subject_id, (c.left,)))
-    for offer_id, sub_id, job_id, extended_at in offers:
-        candidate, supplier = names.get(sub_id, ("", ""))
-        waited = now - extended_at
-        out.lists["offers"].append(row(job_id, f"{candidate} · {supplier}", f"waiting {_hours(waited)}", None,
-                                       "offer", offer_id, (-waited,)))
-    for release_id, job_id, supplier, scheduled_at in due:
-        when = "due now" if scheduled_at <= now else f"due in {_hours(scheduled_at - now)}"
-        out.lists["tier2"].append(row(job_id, supplier, when, sort=(scheduled_at,)))
-    for rows in out.lists.values():
-        rows.sort(key=lambda r: (r.sort, r.reference))
+    for key, rs in fetched.items():
+        kept: list[Row] = []
+        for r in rs:
+            who = f"{r['candidate']} · {r['supplier']}"
+            if key in sla.ROW_KINDS:
+                c = sla.clock_of_row(r, scope.policy(r["client_id"]), held.get(r["job_id"], []), now)
+                wanted = (Status.BREACHED,) if key in ("no_submission", "review") else \
+                    (Status.AT_RISK, Status.BREACHED) if key == "below_coverage" else tuple(Status)
+                if c.status not in wanted:
+                    continue  # time on hold keeps it within the target
+                detail = "" if key == "no_submission" else c.progress if key == "below_coverage" else who
+                kept.append(row(r, detail, c.text, c, NUDGE_TARGET[key], c.subject_id, (c.left,)))
+            elif key == "offers":
+                waited = now - r["at"]
+                kept.append(row(r, who, f"waiting {_hours(waited)}", None, "offer", r["subject_id"], (-waited,)))
+            else:
+                at = r["at"]
+                when = "due now" if at <= now else f"due in {_hours(at - now)}"
+                kept.append(row(r, r["supplier"], when, sort=(at,)))
+        kept.sort(key=lambda x: (x.sort, x.reference))
+        # Rows fetched but dropped (time on hold) leave the count; rows past those fetched are counted
+        # by the SQL's threshold.
+        total = counts[key] if counts[key] > COUNT_CAP else len(kept) + max(counts[key] - len(rs), 0)
+        out.lists[key] = kept[:shown]
+        out.totals[key] = total
     return out
 
 
@@ -157,55 +184,26 @@ def _hours(delta: timedelta) -> str:
     return duration(delta)
 
 
-def _client_filter(column, client_ids):
-    return column.in_(client_ids) if client_ids is not None else True
+def _stale_offers(scope: sla.PolicyScope, now: datetime):
+    """Offers extended before the stale time and still unanswered, on open or on-hold jobs."""
+    o, jo, sub = Offer.__table__, JobOrder.__table__, Submission.__table__
+    return (sla._shape("offers", jo, o.c.id, o.c.submission_id, o.c.extended_at, sub.c.supplier_org_id)
+            .select_from(o.join(jo, jo.c.id == o.c.job_order_id).join(sub, sub.c.id == o.c.submission_id))
+            .where(o.c.status == OfferStatus.EXTENDED.value,
+                   o.c.extended_at <= now - timedelta(hours=OFFER_STALE_HOURS),
+                   jo.c.status.in_(sla.ACTIVE), sla._client_in(o.c.client_org_id, scope))
+            .order_by(o.c.extended_at, o.c.id))
 
 
-def _stale_offers(client_ids, now) -> list[tuple]:
-    """(offer id, submission id, job id, extended at) of offers waiting past the stale time on active jobs."""
-    o, jo = Offer.__table__.c, JobOrder.__table__.c
-    return db.session.execute(
-        select(o.id, o.submission_id, o.job_order_id, o.extended_at)
-        .join(JobOrder.__table__, jo.id == o.job_order_id)
-        .where(o.status == OfferStatus.EXTENDED.value, o.extended_at <= now - timedelta(hours=OFFER_STALE_HOURS),
-               jo.status.in_(sla.ACTIVE), _client_filter(o.client_org_id, client_ids))
-        .order_by(o.extended_at)).all()
-
-
-def _tier2_due(client_ids, now) -> list[tuple]:
-    """(release id, job id, supplier name, scheduled at) of pending releases due within the look-ahead."""
-    r, jo, org = JobOrderRelease.__table__.c, JobOrder.__table__.c, Organisation.__table__.c
-    return db.session.execute(
-        select(r.id, r.job_order_id, org.name, r.scheduled_at)
-        .join(JobOrder.__table__, jo.id == r.job_order_id)
-        .join(Organisation.__table__, org.id == r.supplier_org_id)
-        .where(r.released_at.is_(None), r.withdrawn_at.is_(None), jo.status == JobStatus.OPEN.value,
-               r.scheduled_at <= now + timedelta(hours=TIER2_AHEAD_HOURS),
-               _client_filter(r.client_org_id, client_ids))
-        .order_by(r.scheduled_at)).all()
-
-
-def _submission_names(sub_ids) -> dict[int, tuple[str, str]]:
-    """submission id -> (candidate's name, supplier's name)."""
-    if not sub_ids:
-        return {}
-    s, cand, org = Submission.__table__.c, Candidate.__table__.c, Organisation.__table__.c
-    rows = db.session.execute(
-        select(s.id, cand.first_name, cand.last_name, org.name)
-        .join(Candidate.__table__, cand.id == s.candidate_id)
-        .join(Organisation.__table__, org.id == s.supplier_org_id)
-        .where(s.id.in_(sorted(sub_ids)))).all()
-    return {sid: (f"{first} {last}", supplier) for sid, first, last, supplier in rows}
-
-
-def _job_info(job_ids) -> dict[int, tuple[str, str, str]]:
-    if not job_ids:
-        return {}
-    jo, org = JobOrder.__table__.c, Organisation.__table__.c
-    rows = db.session.execute(select(jo.id, jo.reference, jo.title, org.name)
-                              .join(Organisation.__table__, org.id == jo.client_org_id)
-                              .where(jo.id.in_(sorted(job_ids)))).all()
-    return {jid: (ref, title, client) for jid, ref, title, client in rows}
+def _tier2_due(scope: sla.PolicyScope, now: datetime):
+    """Pending releases due now or within the look-ahead, on open jobs (the row's supplier: the release's)."""
+    r, jo = JobOrderRelease.__table__, JobOrder.__table__
+    return (sla._shape("tier2", jo, r.c.id, None, r.c.scheduled_at, r.c.supplier_org_id)
+            .select_from(r.join(jo, jo.c.id == r.c.job_order_id))
+            .where(r.c.released_at.is_(None), r.c.withdrawn_at.is_(None), jo.c.status == JobStatus.OPEN.value,
+                   r.c.scheduled_at <= now + timedelta(hours=TIER2_AHEAD_HOURS),
+                   sla._client_in(r.c.client_org_id, scope))
+            .order_by(r.c.scheduled_at, r.c.id))
 
 
 def _nudges(now: datetime) -> dict[tuple[str, int], datetime]:
@@ -216,7 +214,7 @@ def _nudges(now: datetime) -> dict[tuple[str, int], datetime]:
 
 
 
-def summary(viewer) -> list[tuple[str, str, int]]:
-    """(worklist key, heading, rows) of the viewer's board (the staff dashboard's panel)."""
-    b = board(viewer)
-    return [(key, heading, len(b.lists[key])) for key, heading, _ in LISTS]
+def summary(viewer, top: int = 3, scope: sla.PolicyScope | None = None) -> Board:
+    """The staff dashboard's panel: the viewer's worklists, each one's count and its first `top` rows
+    (four queries whatever the data; three given the viewer's `sla.manager_scope`)."""
+    return board(viewer, rows=top, nudges=False, scope=scope)

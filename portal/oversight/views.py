@@ -26,7 +26,7 @@ def _everyone() -> bool:
 def _fingerprint(board) -> str:
     """What the board shows, so a live refresh with nothing new answers 204 (and leaves a nudge's
     message in place)."""
-    return fingerprint(board.mine, board.client_count, [
+    return fingerprint(board.mine, board.client_count, sorted(board.totals.items()), [
         (key, r.job_id, r.subject_id, r.detail, r.when, r.last_nudged_at,
          (r.clock.label, r.clock.text, r.clock.paused) if r.clock else None)
         for key, rows in sorted(board.lists.items()) for r in rows])

@@ -9,10 +9,10 @@ a rerun, or a second runner at the same time, finds the row taken and announces 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,10 +24,11 @@ from portal.events.services import record
 from portal.extensions import db
 from portal.job_orders import releases
 from portal.job_orders.errors import JobOrderError
+from portal.interviews.models import Interview
 from portal.job_orders.models import ClientJobSettings, JobOrder
 from portal.job_orders.services import _begin_write, writes
 from portal.sla import queries
-from portal.sla.clocks import Clock, Kind, Status
+from portal.sla.clocks import AT_RISK_SHARE, Clock, Kind, Status
 from portal.sla.models import MAX_COVERAGE_COUNT, MAX_HOURS, SlaCrossing, SlaPolicy
 from portal.submissions.models import Submission
 from portal.tick import rule
@@ -132,20 +133,82 @@ def _tier2_delay(client_org_id: int) -> int | None:
 LEVELS = (Status.AT_RISK, Status.BREACHED)
 
 
-def running_clocks(now: datetime | None = None) -> list[Clock]:
-    """Every running clock of the portal (call under a system scope); a fixed number of queries."""
+#: Candidates read per batch by the tick rule (job orders, then submissions).
+TICK_BATCH = 500
+
+
+def _unclaimed(kind: Kind, subject, party=0):
+    """No "breached" crossing claimed yet for this clock (nothing left to announce once it is)."""
+    cr = SlaCrossing.__table__.c
+    return ~select(cr.id).where(cr.clock == kind.value, cr.subject_id == subject, cr.party_org_id == party,
+                                cr.level == Status.BREACHED.value).exists()
+
+
+def _candidate_selects(now: datetime):
+    """Selects of (id column, select) for the job orders and the submissions with a running clock past
+    75 % of its target (time on hold aside, so a superset) whose breach is not claimed yet."""
+    from portal.job_orders.models import JobOrderRelease
+
+    scope = queries.all_clients_scope()
+    share, active = AT_RISK_SHARE, queries.ACTIVE
+    jo, sub, rel, iv = JobOrder.__table__, Submission.__table__, JobOrderRelease.__table__, Interview.__table__
+    jobs = [(jo.c.id, queries.first_submission_select(scope, now, share, active)
+             .where(_unclaimed(Kind.FIRST_SUBMISSION, jo.c.id))),
+            (jo.c.id, queries.coverage_select(scope, now, share, active).where(_unclaimed(Kind.COVERAGE, jo.c.id))),
+            (rel.c.job_order_id, select(rel.c.job_order_id).join(jo, jo.c.id == rel.c.job_order_id).where(
+                rel.c.released_at.is_not(None), rel.c.withdrawn_at.is_(None), jo.c.status.in_(active),
+                ~select(sub.c.id).where(sub.c.job_order_id == rel.c.job_order_id,
+                                        sub.c.supplier_org_id == rel.c.supplier_org_id).exists(),
+                scope.where(jo.c.client_org_id, lambda p: p.first_submission_hours,
+                            lambda p: rel.c.released_at <= now - timedelta(hours=p.first_submission_hours * share)),
+                _unclaimed(Kind.FIRST_SUBMISSION, rel.c.job_order_id, rel.c.supplier_org_id)))]
+    subs = [(sub.c.id, queries.review_select(scope, now, share, active)
+             .where(_unclaimed(Kind.CLIENT_REVIEW, sub.c.id))),
+            (sub.c.id, queries.feedback_select(scope, now, share, active).where(_unclaimed(Kind.FEEDBACK, iv.c.id)))]
+    return jobs, subs
+
+
+def _batches(branches):
+    """The candidate ids, TICK_BATCH at a time in id order (keyset): each branch reads its next
+    TICK_BATCH ids after the last one in id order, so no batch reads all candidates."""
+    last = 0
+    while True:
+        parts = [select(sq.c.id) for sq in (
+            stmt.with_only_columns(col.label("id")).where(col > last).order_by(None).order_by(col)
+            .limit(TICK_BATCH).subquery()
+            for col, stmt in branches)]
+        u = union(*parts).subquery()
+        batch = list(db.session.scalars(select(u.c.id).order_by(u.c.id).limit(TICK_BATCH)))
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def running_clocks(now: datetime | None = None):
+    """The running clocks that may have crossed into at risk or breached, batch by batch (call under
+    a system scope). Only clocks past 75 % of their target in SQL, whose breach is not yet claimed,
+    are read: never every running clock of the portal."""
     now = now or portal_clock.now()
-    found: list[Clock] = []
-    for clocks in queries.job_clocks(queries.active_job_ids(), now=now).values():
-        found.extend(c for c in clocks if c.running)
-    for clocks in queries.submission_clocks(queries.waiting_submission_ids(), now=now).values():
-        found.extend(c for c in clocks if c.running)
-    return found
+    job_branches, sub_branches = _candidate_selects(now)
+    for batch in _batches(job_branches):
+        yield [c for cs in queries.job_clocks(batch, now=now).values() for c in cs if c.running]
+    for batch in _batches(sub_branches):
+        yield [c for cs in queries.submission_clocks(batch, now=now).values() for c in cs if c.running]
 
 
-def _claimed() -> set[tuple[str, int, int, str]]:
+def _claimed(clocks: list[Clock]) -> set[tuple[str, int, int, str]]:
+    """The crossings already claimed among those of `clocks`."""
     c = SlaCrossing.__table__.c
-    return {tuple(r) for r in db.session.execute(select(c.clock, c.subject_id, c.party_org_id, c.level))}
+    out: set = set()
+    by_kind: dict[str, set[int]] = {}
+    for clock in clocks:
+        by_kind.setdefault(clock.kind.value, set()).add(clock.subject_id)
+    for kind, ids in by_kind.items():
+        out |= {tuple(r) for r in db.session.execute(
+            select(c.clock, c.subject_id, c.party_org_id, c.level)
+            .where(c.clock == kind, c.subject_id.in_(sorted(ids))))}
+    return out
 
 
 def _claim(c: Clock, level: str, now: datetime) -> int | None:
@@ -171,29 +234,35 @@ def announce_crossings(now: datetime | None = None) -> int:
     now = now or portal_clock.now()
     done = 0
     with system_scope("tick: SLA crossings"):
-        clocks = running_clocks(now)
-        claimed = _claimed()
-        db.session.rollback()  # end the read transaction: each claim below is its own
-        for c in sorted(clocks, key=lambda c: (c.kind.value, c.subject_id, c.party_key)):
-            status = c.status
-            if status not in LEVELS:
+        for batch in running_clocks(now):
+            clocks = [c for c in batch if c.status in LEVELS]
+            if not clocks:
                 continue
-            key = (c.kind.value, c.subject_id, c.party_key, status.value)
-            if key in claimed:
-                continue
-            _begin_write()
-            if status == Status.BREACHED:
-                _claim(c, Status.AT_RISK.value, now)
-            crossing_id = _claim(c, status.value, now)
-            if crossing_id is None:
-                db.session.rollback()  # someone else announced it
-                continue
-            event_id = _announce(c, status)
-            db.session.execute(SlaCrossing.__table__.update().where(SlaCrossing.__table__.c.id == crossing_id)
-                               .values(event_id=event_id))
-            db.session.commit()
-            done += 1
+            claimed = _claimed(clocks)
+            db.session.rollback()  # end the read transaction: each claim below is its own
+            for c in sorted(clocks, key=lambda c: (c.kind.value, c.subject_id, c.party_key)):
+                done += _announce_one(c, claimed, now)
     return done
+
+
+def _announce_one(c: Clock, claimed: set, now: datetime) -> int:
+    """Claim and announce one crossing (its own transaction); 1 when this call announced it."""
+    status = c.status
+    key = (c.kind.value, c.subject_id, c.party_key, status.value)
+    if key in claimed:
+        return 0
+    _begin_write()
+    if status == Status.BREACHED:
+        _claim(c, Status.AT_RISK.value, now)
+    crossing_id = _claim(c, status.value, now)
+    if crossing_id is None:
+        db.session.rollback()  # someone else announced it
+        return 0
+    event_id = _announce(c, status)
+    db.session.execute(SlaCrossing.__table__.update().where(SlaCrossing.__table__.c.id == crossing_id)
+                       .values(event_id=event_id))
+    db.session.commit()
+    return 1
 
 
 def _link(endpoint: str, **values) -> str:
