@@ -158,7 +158,7 @@ def test_an_error_page_whose_layout_cannot_reach_the_database_is_a_503_not_a_bar
     def down():
         raise OperationalError("SELECT max(id) FROM event", {}, Exception("terminating connection"))
 
-    app.jinja_env.globals["live_cursor"] = down  # the layout of every signed-in page reads it
+    app.jinja_env.globals["header_state"] = down  # the layout of every signed-in page reads it
     resp = sam.get("/supplier/job-orders/999999")  # a 404 page: its layout reads the database
     assert resp.status_code == 503
     assert "may not have been saved" in resp.get_data(as_text=True)

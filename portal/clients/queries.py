@@ -202,11 +202,10 @@ def staff_choices() -> list[tuple[int, str]]:
 def due_for(user_id: int, limit: int = 10) -> tuple[list[AccountFollowUp], int]:
     """(open follow-ups given to this person and due today or earlier, soonest first; how many in all).
 
-    Two queries; each row carries its client (joined) for the link to the account."""
+    One query (the total rides on each row); each row carries its client (joined) for the link."""
     where = and_(AccountFollowUp.assignee_id == user_id, AccountFollowUp.done_at.is_(None),
                  AccountFollowUp.due_on <= clock.now().date())
-    total = db.session.scalar(select(func.count(AccountFollowUp.id)).where(where))
-    rows = list(db.session.scalars(
-        select(AccountFollowUp).options(joinedload(AccountFollowUp.client)).where(where)
-        .order_by(AccountFollowUp.due_on, AccountFollowUp.id).limit(limit))) if total else []
-    return rows, total
+    found = db.session.execute(
+        select(AccountFollowUp, func.count().over().label("total")).options(joinedload(AccountFollowUp.client))
+        .where(where).order_by(AccountFollowUp.due_on, AccountFollowUp.id).limit(limit)).all()
+    return [row for row, _ in found], (found[0][1] if found else 0)

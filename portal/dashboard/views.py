@@ -44,12 +44,14 @@ def supplier_home():
 @requires(Perm.STAFF_HOME)
 def staff_home():
     """The account manager's home."""
-    # One query: the organisations per kind and the active people.
+    # One query: the organisations per kind, the active people and my lead follow-ups due.
     active = select(func.count(User.id)).where(User.status == UserStatus.ACTIVE.value).scalar_subquery()
-    rows = db.session.execute(select(Organisation.kind, func.count(Organisation.id), active)
+    due = lead_queries.due_follow_ups(current_user.id).scalar_subquery()
+    rows = db.session.execute(select(Organisation.kind, func.count(Organisation.id), active, due)
                               .group_by(Organisation.kind)).all()
-    counts = {kind: n for kind, n, _ in rows}
-    active_users = rows[0][2] if rows else db.session.scalar(active.select())
+    counts = {kind: n for kind, n, _, _ in rows}
+    active_users, due_follow_ups = (rows[0][2], rows[0][3]) if rows else db.session.execute(
+        select(active, due)).one()
     # The account manager's clients with their SLA targets (one query, also the coverage panel's).
     scope = sla_queries.manager_scope(current_user.id)
     my_clients = [{"id": cid, "name": name, "code": code} for cid, name, code in scope.clients]
@@ -58,7 +60,7 @@ def staff_home():
     return render("dashboard/staff.html", counts=counts, active_users=active_users, my_clients=my_clients,
                   job_counts=job_order_queries.dashboard_counts(current_user),
                   events=events, overdue_leads=overdue_leads, overdue_total=overdue_total,
-                  due_follow_ups=lead_queries.due_follow_up_count(current_user.id),
+                  due_follow_ups=due_follow_ups,
                   account_follow_ups=client_queries.due_for(current_user.id),
                   coverage=oversight_queries.summary(current_user, scope=scope),
                   coverage_lists=oversight_queries.LISTS)

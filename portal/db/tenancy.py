@@ -121,6 +121,13 @@ def _apply_tenancy(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_scope_options(scope.kind, scope.org_id, len(_tenanted)))
 
 
+def scope_criteria(model: type, scope: Scope | None) -> list:
+    """The WHERE clauses `model`'s rows need in `scope` (none when unrestricted); fails closed."""
+    if scope is None:
+        raise TenancyError(f"query of {model.__name__} with no tenancy scope set")
+    return [] if scope.unrestricted else [_criteria(model, scope)]
+
+
 def self_scoped(stmt, *models: type):
     """Filter `stmt` by the current scope's criteria of `models` itself, and tell the hook so.
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.events.models import Event
 from portal.extensions import db
@@ -10,7 +10,7 @@ from portal.extensions import db
 
 def event_page(*, verb_prefix: str | None = None, before_id: int | None = None, limit: int = 50):
     """Newest events first, keyset-paginated by id; returns (rows, next_before_id)."""
-    stmt = select(Event).options(selectinload(Event.actor)).order_by(Event.id.desc())
+    stmt = select(Event).options(joinedload(Event.actor)).order_by(Event.id.desc())
     if verb_prefix:
         stmt = stmt.where(Event.verb.startswith(verb_prefix, autoescape=True))
     if before_id:

@@ -89,11 +89,11 @@ def lead_page(*, status: str | None, owner: str | None, q: str | None, overdue: 
 
 def overdue_leads(user_id: int, limit: int = 10) -> tuple[list[Lead], int]:
     """Untouched leads past their target that are this person's or nobody's, oldest target first."""
-    stmt = select(Lead).where(overdue_clause(), or_(Lead.assigned_to_id == user_id, Lead.assigned_to_id.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = list(db.session.scalars(stmt.options(joinedload(Lead.assigned_to))
-                                   .order_by(Lead.respond_by, Lead.id).limit(limit)))
-    return rows, total
+    stmt = (select(Lead, func.count().over().label("total"))
+            .where(overdue_clause(), or_(Lead.assigned_to_id == user_id, Lead.assigned_to_id.is_(None)))
+            .options(joinedload(Lead.assigned_to)).order_by(Lead.respond_by, Lead.id).limit(limit))
+    found = db.session.execute(stmt).all()  # one query: the rows and, on each, how many there are in all
+    return [lead for lead, _ in found], (found[0][1] if found else 0)
 
 
 def opportunity_page(*, stage: str | None, owner: str | None, q: str | None, page: int, me: int):
@@ -144,10 +144,12 @@ def my_follow_ups(user_id: int, *, include_done: bool = False) -> list[FollowUp]
                                    .limit(200)))
 
 
-def due_follow_up_count(user_id: int) -> int:
-    """Open follow-ups of this person due today or earlier."""
-    return db.session.scalar(select(func.count(FollowUp.id)).where(
-        FollowUp.owner_id == user_id, FollowUp.done_at.is_(None), FollowUp.due_on <= clock.now().date()))
+def due_follow_ups(user_id: int):
+    """SQL: how many open follow-ups of this person are due today or earlier (a scalar subquery, so a
+    dashboard can ask it in a statement of its own)."""
+    return select(func.count(FollowUp.id)).where(
+        FollowUp.owner_id == user_id, FollowUp.done_at.is_(None), FollowUp.due_on <= clock.now().date())
+
 
 
 def history(subject) -> list[Event]:

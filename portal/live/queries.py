@@ -1,18 +1,13 @@
 """Reads of the event log for live updates, through the viewer's tenancy scope."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.db.tenancy import self_scoped
 from portal.events.models import Event
 from portal.extensions import db
 
 MAX_BATCH = 500
-
-
-def live_cursor() -> int:
-    """The id of the newest event the viewer may see (0 when none)."""
-    return db.session.scalar(self_scoped(select(func.max(Event.id)), Event)) or 0
 
 
 def verbs_since(after: int) -> tuple[list[str], int]:

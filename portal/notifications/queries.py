@@ -10,6 +10,21 @@ from portal.notifications.models import Notification
 PAGE_SIZE = 25
 
 
+def header_state(user) -> tuple[int, int, int]:
+    """(unread count, newest notification id, newest visible event id) in one query: what every
+    page's header badge and live cursor show. Each part carries the scope's own criteria."""
+    from portal.db.tenancy import current_scope, scope_criteria
+    from portal.events.models import Event
+
+    scope = current_scope()
+    mine = [Notification.user_id == user.id, *scope_criteria(Notification, scope)]
+    unread = select(func.count(Notification.id)).where(*mine, Notification.read_at.is_(None)).scalar_subquery()
+    newest = select(func.max(Notification.id)).where(*mine).scalar_subquery()
+    cursor = select(func.max(Event.id)).where(*scope_criteria(Event, scope)).scalar_subquery()
+    row = db.session.execute(select(unread, newest, cursor).execution_options(tenancy_applied=True)).one()
+    return row[0] or 0, row[1] or 0, row[2] or 0
+
+
 def unread_state(user) -> tuple[int, int]:
     """(unread count, newest notification id) in one query: the badge and its live fingerprint."""
     count, newest = db.session.execute(self_scoped(

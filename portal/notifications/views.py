@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from portal.extensions import db
@@ -110,7 +110,9 @@ def preferences():
 
 
 @bp.app_template_global()
-def notification_badge() -> dict:
-    """What the header's badge shows (one query per page)."""
-    unread, newest = queries.unread_state(current_user)
-    return {"unread": unread, "seen": fingerprint(unread, newest)}
+def header_state() -> dict:
+    """What every signed-in page's header shows: the badge and the live cursor (one query)."""
+    if "header_state" not in g:  # asked by the badge and by the live cursor of the same page
+        unread, newest, cursor = queries.header_state(current_user)
+        g.header_state = {"unread": unread, "seen": fingerprint(unread, newest), "cursor": cursor}
+    return g.header_state

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from portal import clock
 from portal.security.permissions import Perm, can
-from portal.live.queries import live_cursor
 from portal.web.nav import current_entry, nav_links
 
 
@@ -43,8 +42,7 @@ def _portal_of_page() -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links, nav_current=current_entry,
-                                  live_cursor=live_cursor)
+    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links, nav_current=current_entry)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["ago"] = _ago
     app.jinja_env.trim_blocks = True
