@@ -44,21 +44,24 @@ def supplier_home():
 @requires(Perm.STAFF_HOME)
 def staff_home():
     """The account manager's home."""
-    # One query: the organisations per kind, the active people and my lead follow-ups due.
+    # One query: the organisations per kind, the active people, my lead follow-ups due and the job
+    # order numbers.
     active = select(func.count(User.id)).where(User.status == UserStatus.ACTIVE.value).scalar_subquery()
     due = lead_queries.due_follow_ups(current_user.id).scalar_subquery()
-    rows = db.session.execute(select(Organisation.kind, func.count(Organisation.id), active, due)
+    jobs = job_order_queries.staff_count_columns(current_user)
+    rows = db.session.execute(select(Organisation.kind, func.count(Organisation.id), active, due, *jobs.values())
                               .group_by(Organisation.kind)).all()
-    counts = {kind: n for kind, n, _, _ in rows}
-    active_users, due_follow_ups = (rows[0][2], rows[0][3]) if rows else db.session.execute(
-        select(active, due)).one()
+    counts = {row[0]: row[1] for row in rows}
+    figures = rows[0][2:] if rows else db.session.execute(select(active, due, *jobs.values())).one()
+    active_users, due_follow_ups = figures[0], figures[1]
+    job_counts = dict(zip(jobs, figures[2:]))
     # The account manager's clients with their SLA targets (one query, also the coverage panel's).
     scope = sla_queries.manager_scope(current_user.id)
     my_clients = [{"id": cid, "name": name, "code": code} for cid, name, code in scope.clients]
     events, _ = event_page(limit=10)
     overdue_leads, overdue_total = lead_queries.overdue_leads(current_user.id)
     return render("dashboard/staff.html", counts=counts, active_users=active_users, my_clients=my_clients,
-                  job_counts=job_order_queries.dashboard_counts(current_user),
+                  job_counts=job_counts,
                   events=events, overdue_leads=overdue_leads, overdue_total=overdue_total,
                   due_follow_ups=due_follow_ups,
                   account_follow_ups=client_queries.due_for(current_user.id),

@@ -431,6 +431,21 @@ def status_counts(*wheres) -> dict[str, int]:
                                    .group_by(JobOrder.status)).all())
 
 
+def staff_count_columns(viewer: User) -> dict:
+    """SQL: the staff dashboard's job order numbers as scalar subqueries (the dashboard asks them in
+    the same statement as its other numbers)."""
+    mine = JobOrder.client_org_id.in_(select(ClientAccountManager.client_org_id)
+                                      .where(ClientAccountManager.user_id == viewer.id))
+
+    def count(*where):
+        return select(func.count(JobOrder.id)).where(*where).scalar_subquery()
+
+    return {"pending_mine": count(JobOrder.status == JobStatus.PENDING_REVIEW.value, mine),
+            "pending": count(JobOrder.status == JobStatus.PENDING_REVIEW.value),
+            "open": count(JobOrder.status == JobStatus.OPEN.value),
+            "on_hold": count(JobOrder.status == JobStatus.ON_HOLD.value)}
+
+
 def dashboard_counts(viewer: User) -> dict[str, int]:
     """The few numbers each portal's dashboard shows about job orders (one query)."""
     if viewer.portal == "supplier":
@@ -446,13 +461,7 @@ def dashboard_counts(viewer: User) -> dict[str, int]:
             .where(JobOrder.status == JobStatus.OPEN.value)).one()
         return {"open": row[0], "new": row[1]}
     if viewer.portal == "staff":
-        mine = JobOrder.client_org_id.in_(select(ClientAccountManager.client_org_id)
-                                          .where(ClientAccountManager.user_id == viewer.id))
-        rows = db.session.execute(select(JobOrder.status, func.count(JobOrder.id), func.count(case((mine, 1))))
-                                  .group_by(JobOrder.status)).all()
-        counts = {status: n for status, n, _ in rows}
-        pending_mine = sum(m for status, _, m in rows if status == JobStatus.PENDING_REVIEW.value)
-        return {"pending_mine": pending_mine, "pending": counts.get(JobStatus.PENDING_REVIEW.value, 0),
-                "open": counts.get(JobStatus.OPEN.value, 0), "on_hold": counts.get(JobStatus.ON_HOLD.value, 0)}
+        columns = staff_count_columns(viewer)
+        return dict(zip(columns, db.session.execute(select(*columns.values())).one()))
     counts = status_counts()
     return {status.value: counts.get(status.value, 0) for status in JobStatus}
