@@ -301,3 +301,19 @@ def test_a_tier_two_release_by_tick_notifies_and_mails_the_supplier(world, outbo
     assert note.link == f"/supplier/job-orders/{job.id}"
     [mail] = [m for m in sent_to(outbox, "priya@bluepeak.example") if job.reference in m.subject]
     assert f"/supplier/job-orders/{job.id}" in mail.body
+
+
+def test_changing_notification_settings_is_recorded_and_saving_nothing_new_is_not(world, as_user):
+    from portal.events.models import Event
+
+    def recorded():
+        with system_scope("test lookup"):
+            return db.session.scalar(select(func.count()).select_from(Event).where(
+                Event.verb == "user.notification_settings_changed", Event.actor_user_id == world.uid("sam")))
+
+    sam = as_user("sam")
+    choices = {k.key: k.default.value for k in K.kinds_for("supplier")}
+    assert sam.post("/account/notifications", choices).status_code == 303
+    assert recorded() == 0  # nothing changed
+    assert sam.post("/account/notifications", choices | {"offer": "off"}).status_code == 303
+    assert recorded() == 1

@@ -74,6 +74,12 @@ def set_preferences(user: User, choices: dict[str, str]) -> int:
                 row.delivery = value
             changed += 1
         db.session.flush()
+    if changed:
+        from portal.events.services import party_columns, record
+
+        record(user, "user.notification_settings_changed", user,
+               f"{user.name} changed {changed} notification setting{'s' if changed != 1 else ''}",
+               **party_columns(user.org), data={"changed": changed})
     return changed
 
 

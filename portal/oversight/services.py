@@ -67,7 +67,7 @@ def _job(job_id: int) -> JobOrder:
 
 def _plan(target: str, subject_id: int, now: datetime) -> Plan:
     from portal.notifications.recipients import hiring_manager, org_users
-    from portal.sla.services import _link
+    from portal.notifications.fanout import link as _link
 
     if target in ("first_submission", "coverage"):
         job = _job(subject_id)

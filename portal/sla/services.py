@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,14 +18,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from portal import clock as portal_clock
 from portal.accounts.models import OrgKind, Organisation, User
 from portal.candidates.models import Candidate
+from portal.db.locks import begin_write as _begin_write, writes
 from portal.db.tenancy import system_scope
 from portal.events.services import record
+from portal.notifications.fanout import link as _link
 from portal.extensions import db
 from portal.job_orders import releases
 from portal.job_orders.errors import JobOrderError
 from portal.interviews.models import Interview
 from portal.job_orders.models import ClientJobSettings, JobOrder
-from portal.job_orders.services import _begin_write, writes
 from portal.sla import queries
 from portal.sla.clocks import AT_RISK_SHARE, Clock, Kind, Status
 from portal.sla.models import MAX_COVERAGE_COUNT, MAX_HOURS, SlaCrossing, SlaPolicy
@@ -263,13 +263,6 @@ def _announce_one(c: Clock, claimed: set, now: datetime) -> int:
                        .values(event_id=event_id))
     db.session.commit()
     return 1
-
-
-def _link(endpoint: str, **values) -> str:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return url_for(endpoint, **values)
 
 
 def _announce(c: Clock, status: Status) -> int:
