@@ -64,6 +64,8 @@ class Interview(Tenanted, Base):
         Index("uq_interview_submission_id_create_key", "submission_id", "create_key", unique=True,
               sqlite_where=text("create_key IS NOT NULL"), postgresql_where=text("create_key IS NOT NULL")),
         Index("ix_interview_client_status", "client_org_id", "status"),
+        # The coverage board's "interviews without feedback": confirmed ones by end time (0011_tally).
+        Index("ix_interview_status_ends", "status", "ends_at"),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
         CheckConstraint("kind IN ('phone', 'video', 'onsite')", name="kind"),
         CheckConstraint("status IN ('requested', 'times_proposed', 'confirmed', 'completed', 'cancelled')",

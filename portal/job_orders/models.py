@@ -142,6 +142,14 @@ class JobOrder(Tenanted, Base):
         CheckConstraint("submission_limit >= 1", name="submission_limit_positive"),
         CheckConstraint("rate_min IS NULL OR rate_max IS NULL OR rate_min <= rate_max", name="rate_range"),
         Index("ix_job_order_client_status", "client_org_id", "status"),
+        # The coverage board's "no submission yet" and "below coverage": index range scans on the tally
+        # below instead of probing the submissions of every open job (migration 0011_tally).
+        Index("ix_job_order_status_first_submitted", "status", "first_submitted_at", "released_at"),
+        Index("ix_job_order_status_live", "status", "live_submissions", "released_at"),
+        # Dashboards count job orders by status (and client): index-only scans (0011_tally).
+        Index("ix_job_order_status_client", "status", "client_org_id"),
+        # PostgreSQL also has trigram (pg_trgm) indexes on lower() of the searched columns, for the
+        # lists' search as you type: declared in migration 0011_tally only (no SQLite equivalent).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +206,11 @@ class JobOrder(Tenanted, Base):
     #: First release to any supplier: the clock of time-to-first-submission.
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The tally of the job's submissions, kept by the submission services in the transaction that
+    #: changes them (`portal.submissions.tally`): when the first one was made (any supplier, any
+    #: stage), and how many are live (not ended). Read by the SLA selections; never edited by hand.
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    live_submissions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     #: Suppliers cannot load client organisations through the ORM (tenancy): their queries
     #: select the client's name explicitly instead of walking this relationship.

@@ -46,7 +46,7 @@ from portal.review.lifecycle import (
     names,
     who,
 )
-from portal.submissions import services as submissions
+from portal.submissions import services as submissions, tally
 from portal.submissions.models import Stage, Submission
 from portal.submissions.services import RATE_CEILING, SubmissionError
 
@@ -315,6 +315,7 @@ def fill(job: JobOrder) -> int:
                 .execution_options(synchronize_session=False))
             if result.rowcount != 1:
                 continue  # withdrawn by its supplier at this very moment: ended anyway
+            tally.moved(sub.job_order_id, seen, Stage.CLOSED.value)
             db.session.expire(sub)
             cancel_open(sub, "The position was filled")
             _withdraw_offer(sub)

@@ -162,12 +162,13 @@ def job_clocks(job_ids: Iterable[int], *, now: datetime | None = None, per_suppl
                 .where(rel.c.job_order_id.in_(live_ids), rel.c.released_at.is_not(None), rel.c.withdrawn_at.is_(None)))
         if supplier_org_id is not None:
             rels = rels.where(rel.c.supplier_org_id == supplier_org_id)
-    facts, held = _facts(
-        _hold_rows(live_ids),
-        select(cast(literal("s"), String(2)).label("src"), sub.c.job_order_id, sub.c.supplier_org_id,
-               sub.c.submitted_at, sub.c.submitted_at, cast(sub.c.stage, String(64)), sub.c.id)
-        .where(sub.c.job_order_id.in_(live_ids)),
-        rels)
+    subs = (select(cast(literal("s"), String(2)).label("src"), sub.c.job_order_id, sub.c.supplier_org_id,
+                   sub.c.submitted_at, sub.c.submitted_at, cast(sub.c.stage, String(64)), sub.c.id)
+            .where(sub.c.job_order_id.in_(live_ids)))
+    if supplier_org_id is not None:
+        # One supplier's clocks need only its own first submissions (not every supplier's rows).
+        subs = subs.where(sub.c.supplier_org_id == supplier_org_id)
+    facts, held = _facts(_hold_rows(live_ids), subs, rels)
     first_any: dict[int, datetime] = {}
     first_by: dict[tuple[int, int], datetime] = {}
     live: dict[int, list[datetime]] = defaultdict(list)
@@ -409,12 +410,6 @@ ROW_COLUMNS = ("key", "job_id", "subject_id", "submission_id", "at", "client_id"
                "live_count")
 
 
-def _live_count(jo):
-    s2 = Submission.__table__.alias("live_sub")
-    return (select(func.count()).select_from(s2)
-            .where(s2.c.job_order_id == jo.c.id, s2.c.stage.in_(LIVE_STAGES)).scalar_subquery())
-
-
 def _shape(key: str, jo, subject, submission, at, supplier, live_count=None):
     """A select of the common columns (add its FROM and WHERE)."""
     def int_or_null(col):
@@ -432,11 +427,11 @@ def _client_in(col, scope: PolicyScope):
 
 def first_submission_select(scope: PolicyScope, now: datetime, share: float, statuses=(JobStatus.OPEN.value,),
                             key: str = "no_submission"):
-    """Released job orders with no submission at all, released longer ago than share × the target."""
-    jo, sub = JobOrder.__table__, Submission.__table__
+    """Released job orders with no submission at all, released longer ago than share × the target
+    (from the job's tally, `submissions.tally`: an index range scan, not a probe per open job)."""
+    jo = JobOrder.__table__
     return (_shape(key, jo, jo.c.id, None, jo.c.released_at, None).select_from(jo)
-            .where(jo.c.status.in_(statuses), jo.c.released_at.is_not(None),
-                   ~select(sub.c.id).where(sub.c.job_order_id == jo.c.id).exists(),
+            .where(jo.c.status.in_(statuses), jo.c.first_submitted_at.is_(None), jo.c.released_at.is_not(None),
                    scope.where(jo.c.client_org_id, lambda p: p.first_submission_hours,
                                lambda p: jo.c.released_at <= now - timedelta(hours=p.first_submission_hours * share)))
             .order_by(jo.c.released_at, jo.c.id))
@@ -444,20 +439,15 @@ def first_submission_select(scope: PolicyScope, now: datetime, share: float, sta
 
 def coverage_select(scope: PolicyScope, now: datetime, share: float = AT_RISK_SHARE,
                     statuses=(JobStatus.OPEN.value,), key: str = "below_coverage"):
-    """Released job orders short of their coverage count, released longer ago than share × the target."""
+    """Released job orders short of their coverage count, released longer ago than share × the target
+    (fewer live submissions than the count, from the job's tally: `submissions.tally`)."""
     jo = JobOrder.__table__
-    s2 = Submission.__table__.alias("nth_live")
-
-    def short(n: int):
-        # Fewer than n live submissions: no n-th one (reads at most n index entries per job).
-        return ~select(s2.c.id).where(s2.c.job_order_id == jo.c.id, s2.c.stage.in_(LIVE_STAGES)) \
-            .offset(n - 1).limit(1).exists()
-
-    return (_shape(key, jo, jo.c.id, None, jo.c.released_at, None, live_count=_live_count(jo)).select_from(jo)
+    live = jo.c.live_submissions
+    return (_shape(key, jo, jo.c.id, None, jo.c.released_at, None, live_count=live).select_from(jo)
             .where(jo.c.status.in_(statuses), jo.c.released_at.is_not(None),
                    scope.where(jo.c.client_org_id, lambda p: (p.coverage_count, p.coverage_hours),
                                lambda p: and_(jo.c.released_at <= now - timedelta(hours=p.coverage_hours * share),
-                                              short(p.coverage_count))))
+                                              live < p.coverage_count)))
             .order_by(jo.c.released_at, jo.c.id))
 
 

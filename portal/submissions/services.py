@@ -41,6 +41,7 @@ from portal.extensions import db
 from portal.files.documents import Document
 from portal.job_orders.models import LABELS, ClientJobSettings, JobOrder, JobOrderRelease, JobStatus, RateType
 from portal.job_orders.services import writes
+from portal.submissions import tally
 from portal.submissions.models import LIVE, REJECT_LABELS, RejectReason, Stage, Submission
 
 ALREADY_REPRESENTED = "This candidate is already represented on this job order."
@@ -174,6 +175,7 @@ def _move(actor: User, sub: Submission, action: str, **values) -> Transition:
     if result.rowcount != 1:
         raise SubmissionError("This submission was changed by someone else in the meantime. Nothing was changed; "
                               "reload the page to see its current stage.", status=409)
+    tally.moved(sub.job_order_id, t.source.value, t.target.value)
     db.session.expire(sub)
     return t
 
@@ -317,9 +319,11 @@ def _lock_release(job: JobOrder, supplier_org_id: int):
     """Lock the (job, supplier) release row and read the job again under it.
 
     The caller already holds SQLite's write lock (`writes`); on PostgreSQL the release row is
-    locked FOR UPDATE (serialising one supplier's submitters on one job) and the job row FOR SHARE
-    (a hold, close or edit of the job waits for the submission to commit). Returns (release, job
-    values), read fresh; release is None when the job was never released to the supplier.
+    locked FOR UPDATE (serialising one supplier's submitters on one job) and the job row FOR NO KEY
+    UPDATE (a hold, close or edit of the job waits for the submission to commit, and so does another
+    supplier's submitter: the submission updates the job's tally, `tally.added`, and two submitters
+    holding the row FOR SHARE while each waited for the other's person key would deadlock). Returns
+    (release, job values), read fresh; release is None when the job was never released to the supplier.
     """
     postgres = db.session.connection().dialect.name == "postgresql"
     rel, jo = JobOrderRelease.__table__.c, JobOrder.__table__.c
@@ -328,7 +332,7 @@ def _lock_release(job: JobOrder, supplier_org_id: int):
     release = db.session.execute(stmt.with_for_update() if postgres else stmt).first()
     stmt = select(jo.status, jo.reference, jo.title, jo.client_org_id, jo.submission_limit, jo.rate_type,
                   jo.rate_max, jo.currency, jo.rate_unit).where(jo.id == job.id)
-    fresh = db.session.execute(stmt.with_for_update(read=True) if postgres else stmt).one()
+    fresh = db.session.execute(stmt.with_for_update(key_share=True) if postgres else stmt).one()
     return release, fresh
 
 
@@ -447,6 +451,7 @@ def submit(actor: User, job: JobOrder, data: SubmitData, *, candidate: Candidate
         if duplicate is None:
             raise
         raise SubmissionError(ALREADY_REPRESENTED, status=409, duplicate=duplicate) from None
+    tally.added(job.id, t.target.value, now)
     where = "for the agency's screening" if screened else "to the client"
     _event(actor, VERBS[t.action], sub,
            f"{actor.name} ({actor.org.name}) submitted {candidate.full_name} to {fresh.reference} {fresh.title} "
