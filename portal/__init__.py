@@ -33,6 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.web.templating import init_templating
 
     db.init_app(app)
+    from portal.db.statements import init_statements
+
+    init_statements(app)  # PostgreSQL: read-only requests commit, so prepared statements survive them
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
     login_manager.init_app(app)
     htmx.init_app(app)

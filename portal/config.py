@@ -49,6 +49,19 @@ def _development_secret(instance_path: Path) -> str:
     return key
 
 
+def _engine_options(url: str) -> dict:
+    """Pool settings; on PostgreSQL, when psycopg prepares a statement on the server (after it ran
+    PORTAL_DB_PREPARE_THRESHOLD times on a connection, default 5; "off" never does: needed behind
+    PgBouncer in transaction mode older than 1.21, where a connection's next transaction may run on
+    another server connection). See portal/db/statements.py."""
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        value = (_env("DB_PREPARE_THRESHOLD", "5") or "5").strip().lower()
+        threshold = None if value in {"off", "none", "no", "0"} else int(value)
+        options["connect_args"] = {"prepare_threshold": threshold}
+    return options
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the Flask config from defaults, PORTAL_* variables and test overrides."""
     overrides = overrides or {}
@@ -74,7 +87,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PORTAL_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # set below, for the database finally chosen
         "SQLALCHEMY_RECORD_QUERIES": False,
         # Sessions: signed cookies, HttpOnly, SameSite=Lax, Secure in production.
         "SESSION_COOKIE_NAME": "portal_session",
@@ -83,6 +96,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
         "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 12)),
+        # The cookie is re-sent when the session changes: the idle clock moves at most once a minute
+        # (security/session.py), which also slides the cookie's expiry while the person is active.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Signed out after this long without a (non-polling) request.
         "IDLE_MINUTES": _env_int("IDLE_MINUTES", 120),
         # CSRF token bound to the session, not to a clock: a tab left open all day still works.
@@ -133,4 +149,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PHONE_REGION": (_env("PHONE_REGION", "US") or "US").upper(),
     }
     cfg.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:  # for the database actually used
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(cfg["SQLALCHEMY_DATABASE_URI"])
     return cfg

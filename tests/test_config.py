@@ -56,3 +56,13 @@ def test_environment_overrides(tmp_path, monkeypatch):
 ])
 def test_database_url_normalisation(url, expected):
     assert normalise_database_url(url) == expected
+
+
+def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql://u@h/db")
+    monkeypatch.delenv("PORTAL_DB_PREPARE_THRESHOLD", raising=False)
+    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"prepare_threshold": 5}
+    monkeypatch.setenv("PORTAL_DB_PREPARE_THRESHOLD", "off")
+    assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"prepare_threshold": None}
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite:///x.db")
+    assert "connect_args" not in load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
