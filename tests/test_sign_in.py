@@ -246,3 +246,22 @@ def test_rate_limits_are_shared_through_redis_when_configured(database_template,
             assert c.post("/client/login", {"email": PEOPLE["hana"], "password": "nope"}).status_code == 401
     with second.app_context():
         assert PortalClient(second).post("/client/login", {"email": PEOPLE["hana"], "password": "nope"}).status_code == 429
+
+
+def test_idle_clock_is_written_at_most_once_a_minute(app, as_user, monkeypatch):
+    """A page view within a minute of the last one recorded leaves the session cookie alone (no
+    re-signed cookie on every response); a later one moves the idle clock on."""
+    import time as _time
+
+    c = as_user("hana")
+    real = _time.time
+    monkeypatch.setattr(_time, "time", lambda: real() + 61)
+    assert "portal_session=" in c.get("/client/").headers.get("Set-Cookie", "")
+    monkeypatch.setattr(_time, "time", lambda: real() + 90)
+    resp = c.get("/client/")
+    assert resp.status_code == 200 and "portal_session=" not in resp.headers.get("Set-Cookie", "")
+    # Activity a minute later still counts: the session outlives IDLE_MINUTES measured from the sign-in.
+    monkeypatch.setattr(_time, "time", lambda: real() + 125)
+    assert "portal_session=" in c.get("/client/").headers.get("Set-Cookie", "")
+    monkeypatch.setattr(_time, "time", lambda: real() + app.config["IDLE_MINUTES"] * 60 + 100)
+    assert c.get("/client/").status_code == 200

@@ -12,6 +12,11 @@ from portal.db.tenancy import reset_scope, scope_for_user, set_scope, system_sco
 from portal.extensions import db, login_manager
 
 
+#: Seconds between two writes of the idle clock: a page view within a minute of the last one recorded
+#: changes nothing, so most responses do not re-sign and re-send the session cookie.
+ACTIVITY_GRANULARITY = 60
+
+
 @login_manager.user_loader
 def _load_user(cookie_id: str):
     """A user whose cookie's session version is current and who is still active, else None."""
@@ -50,6 +55,8 @@ def _expire_idle_session() -> None:
         logout_user()
         session.clear()
         return
+    if last is not None and now - int(last) < ACTIVITY_GRANULARITY:
+        return  # recorded less than a minute ago: leave the cookie as it is
     view = current_app.view_functions.get(request.endpoint or "")
     if last is None or not (getattr(view, "_passive", False) or is_live_refresh()):
         session["_last_active"] = now

@@ -1,7 +1,10 @@
 """Each portal's navigation, registered by the domains that own the pages."""
 from __future__ import annotations
 
-from portal.security.permissions import Perm, has_permission
+from functools import lru_cache
+
+from portal.accounts.models import Role
+from portal.security.permissions import ROLE_PERMISSIONS, Perm
 
 #: portal -> [(endpoint, label, permission)], in display order.
 NAV: dict[str, list[tuple[str, str, Perm]]] = {
@@ -28,18 +31,32 @@ def add(portal: str, endpoint: str, label: str, perm: Perm, position: int | None
         NAV[portal].insert(len(NAV[portal]) if position is None else position, entry)
 
 
-def nav_links(user) -> list[tuple[str, str]]:
-    return [(endpoint, label) for endpoint, label, perm in NAV.get(user.portal, []) if has_permission(user, perm)]
+def nav_links(user) -> tuple[tuple[str, str, str], ...]:
+    """(endpoint, label, address) of each menu entry the user's role may open, in display order."""
+    from flask import request
+
+    perms = ROLE_PERMISSIONS.get(Role(user.role), frozenset())
+    return _links(user.portal, perms, request.script_root, len(NAV.get(user.portal, [])))
 
 
-def current_entry(links: list[tuple[str, str]]) -> str | None:
+@lru_cache(maxsize=64)
+def _links(portal: str, perms: frozenset, script_root: str, _entries: int) -> tuple[tuple[str, str, str], ...]:
+    """A role's menu with its addresses, built once per (portal, permissions, mount point) rather than
+    on every page: entries and grants are made at import, and no menu URL takes an argument.
+    (`_entries` keys the cache on the menu's length, so an entry added later is not missed.)"""
+    from flask import url_for
+
+    return tuple((endpoint, label, url_for(endpoint)) for endpoint, label, perm in NAV.get(portal, [])
+                 if perm.portal in ("any", portal) and perm in perms)
+
+
+def current_entry(links) -> str | None:
     """The menu entry of the page being shown: the one whose address is the longest prefix of the
     request's path (a report, a job page, … highlight their section, not only its index page)."""
-    from flask import request, url_for
+    from flask import request
 
     best, best_len = None, 0
-    for endpoint, _label in links:
-        url = url_for(endpoint)
+    for endpoint, _label, url in links:
         if request.path == url or (request.path.startswith(url.rstrip("/") + "/") and url.rstrip("/").count("/") > 1):
             if len(url) > best_len:
                 best, best_len = endpoint, len(url)
