@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import ClientAccountManager, ClientSupplier, Organisation, OrgKind, User
 from portal.events.models import Event
 from portal.extensions import db
-from portal.web.pagination import parse_id
+from portal.web.pagination import capped_count, parse_id
 from portal.job_orders.models import (
     LABELS,
     ClientJobSettings,
@@ -193,7 +193,9 @@ def _order(f: Filters, newest_col=None) -> tuple:
 
 
 def _page(stmt, count_stmt, f: Filters, order: tuple):
-    total = db.session.scalar(select(func.count()).select_from(count_stmt.subquery()))
+    # Counted no further than the cap ("more than 1,000"), like the submission lists: a search term
+    # common to thousands of job orders need not read them all for a number nobody pages through.
+    total = capped_count(count_stmt)
     rows = db.session.execute(stmt.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)).all()
     return rows, total
 
