@@ -78,6 +78,13 @@ def test_the_suppliers_list_shows_its_own_with_the_next_step_and_filters_in_the_
     assert "Showing 1–25 of 30" in filtered
     assert f"/supplier/submissions?page=2&amp;q=bulk&amp;stage=client_review&amp;job={job.id}" in filtered
     assert "Marcus" not in filtered
+    # Without a search term the page's ids come from the submissions alone: the 30 and the demo's one
+    # earlier candidate in review on that job, newest change first, over two pages.
+    plain = _text(sam.get(f"/supplier/submissions?stage=client_review&job={job.id}"))
+    second = _text(sam.get(f"/supplier/submissions?stage=client_review&job={job.id}&page=2"))
+    assert "Showing 1–25 of 31" in plain and "Showing 26–31 of 31" in second
+    assert plain.count("Bulk") == 25 and second.count("Bulk") == 5
+    assert "Bastian" not in plain + second  # BluePeak's, never
     assert "No submission matches these filters." in _text(sam.get("/supplier/submissions?stage=placed"))
     for junk in ("?stage=nonsense", "?job=abc", "?page=-3", "?job=99999999999999999999999"):
         assert sam.get("/supplier/submissions" + junk).status_code == 200

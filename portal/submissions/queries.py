@@ -161,8 +161,22 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
         stmt = stmt.where(Submission.stage == f.stage)
     if f.job:
         stmt = stmt.where(Submission.job_order_id == f.job)
-    stmt = _search(stmt, f.q)
-    rows, total = _page(stmt, f, (Submission.stage_changed_at.desc(), Submission.id.desc()))
+    order = (Submission.stage_changed_at.desc(), Submission.id.desc())
+    if f.q:
+        rows, total = _page(_search(stmt, f.q), f, order)
+        return [SupplierRow(*row) for row in rows], total
+    # Without a search term every filter is the submission's own: the page's 25 ids are read from
+    # its index (supplier, last change) alone, then joined. With the joins in the same statement the
+    # planner, misled by the stacked tenancy criteria (it expected one row), read and sorted every
+    # one of the supplier's submissions (~25 ms for 2,000 at the benchmark's scale 100).
+    own = select(Submission.id).where(Submission.supplier_org_id == viewer.org_id)
+    if f.stage:
+        own = own.where(Submission.stage == f.stage)
+    if f.job:
+        own = own.where(Submission.job_order_id == f.job)
+    total = capped_count(own)
+    ids = own.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)
+    rows = db.session.execute(stmt.where(Submission.id.in_(ids)).order_by(*order)).all()
     return [SupplierRow(*row) for row in rows], total
 
 
