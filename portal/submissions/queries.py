@@ -118,6 +118,10 @@ def _list_select(*columns):
 
 def _page(stmt, f: Filters, order: tuple):
     total = capped_count(stmt.with_only_columns(Submission.id))
+    if not total:
+        # Nothing to show: skip the rows query, which for an empty filter (a staff member with no
+        # clients of their own) walked the whole "last change" index looking for 25 rows (~200 ms).
+        return [], total
     rows = db.session.execute(stmt.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)).all()
     return rows, total
 
@@ -175,6 +179,8 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
     if f.job:
         own = own.where(Submission.job_order_id == f.job)
     total = capped_count(own)
+    if not total:
+        return [], total
     ids = own.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)
     rows = db.session.execute(stmt.where(Submission.id.in_(ids)).order_by(*order)).all()
     return [SupplierRow(*row) for row in rows], total
