@@ -57,7 +57,12 @@ def _engine_options(url: str) -> dict:
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         value = (_env("DB_PREPARE_THRESHOLD", "5") or "5").strip().lower()
-        threshold = None if value in {"off", "none", "no", "0"} else int(value)
+        if value == "off":
+            threshold = None
+        elif value.isdigit():
+            threshold = int(value)
+        else:
+            raise ConfigError(f"PORTAL_DB_PREPARE_THRESHOLD must be a number of runs or off, not {value!r}.")
         options["connect_args"] = {"prepare_threshold": threshold}
     return options
 

@@ -64,5 +64,8 @@ def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path, monkeypat
     assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"prepare_threshold": 5}
     monkeypatch.setenv("PORTAL_DB_PREPARE_THRESHOLD", "off")
     assert load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"prepare_threshold": None}
+    monkeypatch.setenv("PORTAL_DB_PREPARE_THRESHOLD", "sometimes")
+    with pytest.raises(ConfigError):
+        load_config(str(tmp_path))
     monkeypatch.setenv("PORTAL_DATABASE_URL", "sqlite:///x.db")
     assert "connect_args" not in load_config(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]

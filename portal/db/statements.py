@@ -24,7 +24,7 @@ _WROTE = "portal_wrote"
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-    if conn.info.get(_WROTE) or not statement.lstrip()[:6].upper().startswith("SELECT"):
+    if statement.lstrip()[:6].upper() != "SELECT":
         conn.info[_WROTE] = True
 
 

@@ -89,12 +89,15 @@ def grant(role: Role, *perms: Permission) -> None:
     ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS[role] | set(perms))
 
 
+def role_has(portal: str, role: str, perm: Permission) -> bool:
+    """Whether a role of `portal` holds `perm` (a permission of another portal: never)."""
+    return perm.portal in ("any", portal) and perm in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
 def has_permission(user, perm: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if perm.portal not in ("any", user.portal):
-        return False
-    return perm in ROLE_PERMISSIONS.get(Role(user.role), frozenset())
+    return role_has(user.portal, user.role, perm)
 
 
 def can(perm: Permission | str) -> bool:

@@ -30,7 +30,7 @@ from portal.sla.models import (
     DEFAULT_REVIEW_HOURS,
     SlaPolicy,
 )
-from portal.submissions.models import LIVE, Stage, Submission
+from portal.submissions.models import LIVE_VALUES, Stage, Submission
 
 #: Job orders whose clocks run (on hold: paused, still shown).
 ACTIVE = (JobStatus.OPEN.value, JobStatus.ON_HOLD.value)
@@ -38,7 +38,6 @@ HOLD_VERB, REOPEN_VERB = "job_order.put_on_hold", "job_order.reopened"
 #: The client's decisions that stop the review clock (a rejection after the submission became
 #: visible to the client is the client's: staff only screen-reject before that).
 DECISION_VERBS = ("submission.shortlisted", "submission.rejected", "interview.requested", "offer.extended")
-LIVE_STAGES = tuple(s.value for s in LIVE)
 
 DEFAULT_POLICY = Policy(DEFAULT_FIRST_SUBMISSION_HOURS, DEFAULT_COVERAGE_COUNT, DEFAULT_COVERAGE_HOURS,
                         DEFAULT_REVIEW_HOURS, DEFAULT_FEEDBACK_HOURS)
@@ -176,7 +175,7 @@ def job_clocks(job_ids: Iterable[int], *, now: datetime | None = None, per_suppl
         job_id, supplier_id, at, stage = r.a, r.b, r.t1, r.tag
         first_any[job_id] = min(at, first_any.get(job_id, at))
         first_by[(job_id, supplier_id)] = min(at, first_by.get((job_id, supplier_id), at))
-        if stage in LIVE_STAGES:
+        if stage in LIVE_VALUES:
             live[job_id].append(at)
     releases: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for r in sorted(facts.get("r", []), key=lambda r: (r.t1, r.b)):

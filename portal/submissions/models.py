@@ -71,6 +71,8 @@ STAGE_LABELS = {
 #: coverage: the person is out of the running (rejected, withdrawn, declined) or the job is done.
 ENDED = frozenset({Stage.REJECTED, Stage.WITHDRAWN, Stage.OFFER_DECLINED, Stage.CLOSED})
 LIVE = tuple(s for s in Stage if s not in ENDED)
+#: The values of LIVE, for SQL (`stage IN LIVE_VALUES`).
+LIVE_VALUES = tuple(s.value for s in LIVE)
 
 
 class RejectReason(StrEnum):

@@ -42,7 +42,7 @@ from portal.files.documents import Document
 from portal.job_orders.models import LABELS, ClientJobSettings, JobOrder, JobOrderRelease, JobStatus, RateType
 from portal.job_orders.services import writes
 from portal.submissions import tally
-from portal.submissions.models import LIVE, REJECT_LABELS, RejectReason, Stage, Submission
+from portal.submissions.models import LIVE_VALUES, REJECT_LABELS, RejectReason, Stage, Submission
 
 ALREADY_REPRESENTED = "This candidate is already represented on this job order."
 MAX_NOTE = 2000
@@ -201,7 +201,7 @@ def live_submission_count(job_id: int, supplier_org_id: int | None = None) -> in
     declined or closed. Counts past the caller's scope on purpose: coverage and limits are facts
     about the job."""
     c = Submission.__table__.c
-    stmt = select(func.count()).where(c.job_order_id == job_id, c.stage.in_([s.value for s in LIVE]))
+    stmt = select(func.count()).where(c.job_order_id == job_id, c.stage.in_(LIVE_VALUES))
     if supplier_org_id is not None:
         stmt = stmt.where(c.supplier_org_id == supplier_org_id)
     return db.session.scalar(stmt)

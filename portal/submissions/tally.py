@@ -21,9 +21,8 @@ from sqlalchemy import case, func, select, update
 
 from portal.extensions import db
 from portal.job_orders.models import JobOrder
-from portal.submissions.models import LIVE, Submission
+from portal.submissions.models import LIVE_VALUES, Submission
 
-LIVE_VALUES = frozenset(s.value for s in LIVE)
 _jo = JobOrder.__table__
 _sub = Submission.__table__
 
@@ -52,7 +51,7 @@ def moved(job_order_id: int, source: str, target: str) -> None:
 
 def _recount():
     live = (select(func.count()).select_from(_sub)
-            .where(_sub.c.job_order_id == _jo.c.id, _sub.c.stage.in_(sorted(LIVE_VALUES))).scalar_subquery())
+            .where(_sub.c.job_order_id == _jo.c.id, _sub.c.stage.in_(LIVE_VALUES)).scalar_subquery())
     first = select(func.min(_sub.c.submitted_at)).where(_sub.c.job_order_id == _jo.c.id).scalar_subquery()
     return live, first
 

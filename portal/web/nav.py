@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from portal.accounts.models import Role
-from portal.security.permissions import ROLE_PERMISSIONS, Perm
+from portal.security.permissions import Perm, role_has
 
 #: portal -> [(endpoint, label, permission)], in display order.
 NAV: dict[str, list[tuple[str, str, Perm]]] = {
@@ -35,19 +34,18 @@ def nav_links(user) -> tuple[tuple[str, str, str], ...]:
     """(endpoint, label, address) of each menu entry the user's role may open, in display order."""
     from flask import request
 
-    perms = ROLE_PERMISSIONS.get(Role(user.role), frozenset())
-    return _links(user.portal, perms, request.script_root, len(NAV.get(user.portal, [])))
+    return _links(user.portal, user.role, request.script_root, len(NAV.get(user.portal, [])))
 
 
 @lru_cache(maxsize=64)
-def _links(portal: str, perms: frozenset, script_root: str, _entries: int) -> tuple[tuple[str, str, str], ...]:
-    """A role's menu with its addresses, built once per (portal, permissions, mount point) rather than
-    on every page: entries and grants are made at import, and no menu URL takes an argument.
+def _links(portal: str, role: str, script_root: str, _entries: int) -> tuple[tuple[str, str, str], ...]:
+    """A role's menu with its addresses, built once per (portal, role, mount point) rather than on
+    every page: entries and grants are made at import, and no menu URL takes an argument.
     (`_entries` keys the cache on the menu's length, so an entry added later is not missed.)"""
     from flask import url_for
 
     return tuple((endpoint, label, url_for(endpoint)) for endpoint, label, perm in NAV.get(portal, [])
-                 if perm.portal in ("any", portal) and perm in perms)
+                 if role_has(portal, role, perm))
 
 
 def current_entry(links) -> str | None:
