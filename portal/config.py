@@ -144,7 +144,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "DIGEST_HOUR": _env_int("DIGEST_HOUR", 7),
         # Logs: "json" (default in production) or "text"; one access line per request.
         "LOG_FORMAT": _env("LOG_FORMAT"),
-        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "LOG_LEVEL": (_env("LOG_LEVEL", "INFO") or "INFO").upper(),  # "info" works, as for gunicorn
         "ACCESS_LOG": _env_bool("ACCESS_LOG", True),
         # Compressed responses (not streams: live updates must not be buffered).
         "COMPRESS_ALGORITHM": ["br", "gzip"],
