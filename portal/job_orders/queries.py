@@ -440,7 +440,9 @@ def staff_count_columns(viewer: User) -> dict:
                                       .where(ClientAccountManager.user_id == viewer.id))
 
     def count(*where):
-        return select(func.count(JobOrder.id)).where(*where).scalar_subquery()
+        # count(*), not count(id): answered from the (status, client_org_id) index alone, where
+        # counting the id read every open job order's row (~10 ms at scale 100).
+        return select(func.count()).select_from(JobOrder).where(*where).scalar_subquery()
 
     return {"pending_mine": count(JobOrder.status == JobStatus.PENDING_REVIEW.value, mine),
             "pending": count(JobOrder.status == JobStatus.PENDING_REVIEW.value),

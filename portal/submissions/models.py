@@ -129,6 +129,9 @@ class Submission(Tenanted, Base):
         Index("ix_submission_stage_changed_at_id", "stage_changed_at", "id"),
         # Coverage board and SLA tick: submissions in a stage, the longest visible first (0010_performance).
         Index("ix_submission_stage_visible", "stage", "client_visible_at", "id"),
+        # A client's own worklists (dashboard, review queue): its submissions in a stage, the longest
+        # visible first, read in index order up to the page's limit (0012_client_worklists).
+        Index("ix_submission_client_stage_visible", "client_org_id", "stage", "client_visible_at", "id"),
         CheckConstraint("rate > 0", name="rate_positive"),
         CheckConstraint("rate_type IN ('bill_rate', 'salary')", name="rate_type"),
         CheckConstraint("stage IN (" + ", ".join(f"'{s.value}'" for s in Stage) + ")", name="stage"),
