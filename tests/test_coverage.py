@@ -255,6 +255,18 @@ def test_worklists_show_the_longest_waiting_and_count_the_rest(world, as_user, m
         more = int(re.search(r"And ([\d,]+) more", rows).group(1).replace(",", ""))
         assert shown == 3 and total >= 8 and more == total - 3
         assert "Capnew" not in rows, "the longest waiting are shown"
+        # "Show more" opens one worklist to LIST_ROWS, the others keep ROWS_SHOWN; a made-up key is ignored
+        monkeypatch.setattr(oversight_queries, "LIST_ROWS", 6)
+        assert 'href="/staff/coverage?list=no_submission#coverage-no_submission"' in rows
+        page = morgan.get("/staff/coverage?list=no_submission").get_data(as_text=True)
+        opened = section(page, "no_submission")
+        assert opened.count('hx-post="/staff/coverage/first_submission/') == 6
+        assert "Show fewer" in opened and "list=no_submission" not in opened.split("Show fewer")[0].split("And ")[-1]
+        assert "list=no_submission" in page.split('id="oversight-board"')[1].split(">")[0], "the live refresh keeps it open"
+        bogus = morgan.get("/staff/coverage?list=nope")
+        assert bogus.status_code == 200
+        assert section(bogus.get_data(as_text=True), "no_submission").count(
+            'hx-post="/staff/coverage/first_submission/') == 3
         # past the cap, the count says "more than"
         monkeypatch.setattr(oversight_queries, "COUNT_CAP", 5)
         rows = section(morgan.get("/staff/coverage").get_data(as_text=True), "no_submission")

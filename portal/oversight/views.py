@@ -32,15 +32,22 @@ def _fingerprint(board) -> str:
         for key, rows in sorted(board.lists.items()) for r in rows])
 
 
+def _expanded() -> str | None:
+    """The worklist opened with "Show more" (`?list=<key>`); anything else is ignored."""
+    key = request.args.get("list")
+    return key if key in {k for k, _, _ in queries.LISTS} else None
+
+
 def _board_page(status: int = 200, error: str | None = None):
-    everyone = _everyone()
-    board = queries.board(current_user, everyone=everyone)
+    everyone, expand = _everyone(), _expanded()
+    board = queries.board(current_user, everyone=everyone, expand=expand)
     seen = _fingerprint(board)
     if status == 200 and unchanged(seen):
         return no_change()
+    clients = "all" if everyone else None
     return render("oversight/board.html", fragment="board", status=status, error=error,
-                  board=board, lists=queries.LISTS,
-                  refresh=url_for("oversight.board", clients="all" if everyone else None, seen=seen))
+                  board=board, lists=queries.LISTS, expand=expand, clients=clients, list_rows=queries.LIST_ROWS,
+                  refresh=url_for("oversight.board", clients=clients, list=expand, seen=seen))
 
 
 @bp.route("/staff/coverage")

@@ -504,8 +504,9 @@ def capped_counts(stmts: dict, cap: int) -> dict[str, int]:
     return dict(zip(keys, db.session.execute(select(*subs)).one()))
 
 
-def first_rows(stmts: dict, limit: int) -> dict[str, list]:
-    """The first `limit` rows of each select (already ordered), all in one UNION ALL query, with the
+def first_rows(stmts: dict, limit: int | dict[str, int]) -> dict[str, list]:
+    """The first `limit` rows of each select (already ordered; `limit` per key when a dict), all in
+    one UNION ALL query, with the
     job's reference and title, the client's name, and the candidate's and supplier's names joined
     onto the rows kept (after the LIMIT: never onto every candidate row)."""
     from portal.candidates.models import Candidate
@@ -513,7 +514,8 @@ def first_rows(stmts: dict, limit: int) -> dict[str, list]:
     out: dict[str, list] = {k: [] for k in stmts}
     if not stmts:
         return out
-    parts = [select(*stmts[k].limit(limit).subquery().c) for k in stmts]
+    limits = limit if isinstance(limit, dict) else dict.fromkeys(stmts, limit)
+    parts = [select(*stmts[k].limit(limits[k]).subquery().c) for k in stmts]
     u = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
     jo, sub, cand = JobOrder.__table__, Submission.__table__, Candidate.__table__
     client, supplier = Organisation.__table__.alias("client"), Organisation.__table__.alias("supplier")
