@@ -58,7 +58,9 @@ def clients_of(supplier: Organisation):
     ).all()
 
 
-def suppliers():
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.kind == OrgKind.SUPPLIER.value, Organisation.is_active.is_(True))
-        .order_by(Organisation.name)))
+def suppliers() -> list[tuple[int, str]]:
+    """Active suppliers as (id, name), for the staff filters (columns only: hundreds at scale)."""
+    return list(db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind == OrgKind.SUPPLIER.value, Organisation.is_active.is_(True))
+        .order_by(Organisation.name)).all())

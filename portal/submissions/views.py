@@ -331,7 +331,7 @@ def staff_list():
     f = queries.Filters.from_args(request.args, page=page_arg(), mine_default=True)
     rows, total = queries.staff_page(f, viewer=current_user)
     return _results("submissions/staff_list.html", "submissions.staff_list", rows, total, f, mine_default=True,
-                    clients=job_queries.client_choices(), suppliers=[(s.id, s.name) for s in supplier_orgs()],
+                    clients=job_queries.client_choices(), suppliers=supplier_orgs(),
                     jobs=queries.staff_job_choices(f.client))
 
 
