@@ -8,7 +8,8 @@ It builds the app as `make bench` serves it (PORTAL_ENV=production, the bench da
 signs a user of the portal in through the real sign-in form, warms the page up, then requests it
 `-n` times, measuring CPU time (time.process_time: what the worker spends, not what it waits for, so
 other processes on the machine barely move it) and wall time. With `--profile cprofile` the requests
-run under cProfile (timed by CPU) and the top functions by cumulative and own time are printed.
+run under cProfile (timed by CPU) and the top functions by cumulative and own time are printed,
+then the own time of each package (SQLAlchemy, Jinja, markupsafe, the portal's code, ...).
 
 The database defaults to the scale-100 bench database (`make bench` seeds it).
 """
@@ -27,6 +28,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench_s100"
 PASSWORD = "portal-demo"
+
+
+def _package(filename: str) -> str:
+    """Who a function belongs to: a library (its top-level package), a template, or the portal's code."""
+    if filename.startswith(str(ROOT / "templates")):
+        return "templates (Jinja-compiled)"
+    if filename.startswith(str(ROOT / "portal")):
+        return "portal"
+    match = re.search(r"site-packages/([A-Za-z0-9_]+)", filename)
+    if match:
+        return match.group(1)
+    return "python (stdlib, builtins)"
+
+
+def _by_package(stats: pstats.Stats, n: int) -> None:
+    """Own CPU time per package (each function's time outside the functions it calls), per request."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        key = _package(filename)
+        totals[key] = totals.get(key, 0.0) + tottime
+    whole = sum(totals.values()) or 1.0
+    print("own CPU time by package (ms per request, profiled):")
+    for key, value in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {value / n * 1000:7.2f} ms  {value / whole:5.1%}  {key}")
 
 
 def main() -> None:
@@ -106,6 +131,7 @@ def main() -> None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
+        _by_package(stats, args.n)
         if args.callers:
             stats.print_callers(args.callers)
 
@@ -123,7 +149,9 @@ def _statements(app, client, path: str, headers: dict, explain: int | None = Non
         context._started = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
-        seen.append(((time.perf_counter() - context._started) * 1000, statement, parameters))
+        # SQLAlchemy's compiled cache: "cached since …" (hit) or "generated in …" (compiled afresh).
+        seen.append(((time.perf_counter() - context._started) * 1000, statement, parameters,
+                     context._get_cache_stats() if context is not None else ""))
 
     event.listen(Engine, "before_cursor_execute", before)
     event.listen(Engine, "after_cursor_execute", after)
@@ -132,9 +160,9 @@ def _statements(app, client, path: str, headers: dict, explain: int | None = Non
     finally:
         event.remove(Engine, "before_cursor_execute", before)
         event.remove(Engine, "after_cursor_execute", after)
-    for ms, statement, _ in seen:
-        print(f"{ms:8.1f} ms  {' '.join(statement.split())[:160]}")
-    ms, statement, parameters = seen[explain - 1] if explain else max(seen, key=lambda s: s[0])
+    for ms, statement, _, cache in seen:
+        print(f"{ms:8.1f} ms  [{cache}]  {' '.join(statement.split())[:140]}")
+    ms, statement, parameters, _ = seen[explain - 1] if explain else max(seen, key=lambda s: s[0])
     with app.app_context():
         conn = db.engine.raw_connection()
         try:
