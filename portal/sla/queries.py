@@ -506,9 +506,8 @@ def capped_counts(stmts: dict, cap: int) -> dict[str, int]:
 
 def first_rows(stmts: dict, limit: int | dict[str, int]) -> dict[str, list]:
     """The first `limit` rows of each select (already ordered; `limit` per key when a dict), all in
-    one UNION ALL query, with the
-    job's reference and title, the client's name, and the candidate's and supplier's names joined
-    onto the rows kept (after the LIMIT: never onto every candidate row)."""
+    one UNION ALL query, with the job's reference and title, the client's name, and the candidate's
+    and supplier's names joined onto the rows kept (after the LIMIT: never onto every candidate row)."""
     from portal.candidates.models import Candidate
 
     out: dict[str, list] = {k: [] for k in stmts}
