@@ -114,3 +114,24 @@ def test_self_scoped_statements_carry_the_same_criteria_and_fail_closed(app, wor
         assert db.session.scalar(self_scoped(stmt, Event)) == 0
     with pytest.raises(TenancyError):
         self_scoped(stmt, Event)
+
+
+def test_dashboards_recent_activity_shows_only_the_partys_events(app, world, as_user):
+    """The dashboards read "Recent activity" as columns through `events.queries.recent`, which applies
+    the event's own criteria itself: a party sees the events naming it, never internal ones."""
+    acme, talentco = world.oid("acme"), world.oid("talentco")
+    with system_scope("test"):
+        org = db.session.scalar(select(Organisation).where(Organisation.id == acme))
+        record(None, "test.shared", org, "Shared news for acme and talentco", client_org_id=acme,
+               supplier_org_id=talentco)
+        record(None, "test.internal", org, "Internal note about acme", client_org_id=acme, internal=True)
+        record(None, "test.globex", org, "Globex private news", client_org_id=world.oid("globex"))
+        db.session.commit()
+    pages = {who: as_user(who).get(url).get_data(as_text=True)
+             for who, url in (("hana", "/client/"), ("sam", "/supplier/"), ("morgan", "/staff/"))}
+    activity = {who: page[page.index("Recent activity"):] for who, page in pages.items()}
+    assert "Shared news for acme and talentco" in activity["hana"]
+    assert "Internal note about acme" not in activity["hana"] and "Globex private news" not in activity["hana"]
+    assert "Shared news for acme and talentco" in activity["sam"]
+    assert "Internal note about acme" not in activity["sam"] and "Globex private news" not in activity["sam"]
+    assert all(s in activity["morgan"] for s in ("Shared news", "Internal note about acme", "Globex private news"))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import Organisation, User, UserStatus
 from portal.clients import queries as client_queries
-from portal.events.queries import event_page
+from portal.events.queries import recent as recent_events
 from portal.extensions import db
 from portal.job_orders import queries as job_order_queries
 from portal.leads import queries as lead_queries
@@ -24,7 +24,7 @@ bp = Blueprint("dashboard", __name__)
 @requires(Perm.CLIENT_HOME)
 def client_home():
     """The hiring manager's home."""
-    events, _ = event_page(limit=10)
+    events = recent_events(10)
     return render("dashboard/client.html", events=events, org=current_user.org,
                   job_counts=job_order_queries.dashboard_counts(current_user),
                   sla_waiting=sla_queries.client_waiting(current_user))
@@ -34,7 +34,7 @@ def client_home():
 @requires(Perm.SUPPLIER_HOME)
 def supplier_home():
     """The recruiter's home."""
-    events, _ = event_page(limit=10)
+    events = recent_events(10)
     return render("dashboard/supplier.html", fragment="supplier_panels", events=events, org=current_user.org,
                   job_counts=job_order_queries.dashboard_counts(current_user),
                   board=submission_queries.supplier_dashboard(current_user))
@@ -58,7 +58,7 @@ def staff_home():
     # The account manager's clients with their SLA targets (one query, also the coverage panel's).
     scope = sla_queries.manager_scope(current_user.id)
     my_clients = [{"id": cid, "name": name, "code": code} for cid, name, code in scope.clients]
-    events, _ = event_page(limit=10)
+    events = recent_events(10)
     overdue_leads, overdue_total = lead_queries.overdue_leads(current_user.id)
     return render("dashboard/staff.html", counts=counts, active_users=active_users, my_clients=my_clients,
                   job_counts=job_counts,
