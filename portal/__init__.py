@@ -99,4 +99,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     init_bench(app)  # only with PORTAL_BENCH_CEILING=1: the benchmark's ceiling page and query counter
     init_cli(app)
+    # Once per process that builds the app: under gunicorn with preload, once in the master.
+    app.logger.info("Portal app created (pid %d, %s, %s)", os.getpid(), app.config["PORTAL_ENV"],
+                    app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0])
     return app

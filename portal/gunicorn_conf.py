@@ -19,10 +19,12 @@ max_requests = int(os.environ.get("PORTAL_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 # The app is imported once, in the master, and each worker is a fork of it: a recycled worker
 # serves again in milliseconds instead of the ~1.3 s an import of the app takes (which stalled
-# its requests: p99 1.3-1.7 s on the fastest pages in the benchmark), and the workers share the
-# imported code's memory. Nothing connects to the database or Redis while the app is built; the
-# pools are reset in each worker all the same (post_fork).
-preload_app = os.environ.get("PORTAL_PRELOAD", "1") not in ("0", "false", "no")
+# its requests: p99 1.3-1.7 s on the fastest pages in the benchmark), and the workers start
+# with the imported code's pages shared copy-on-write. Nothing connects to the database or Redis
+# while the app is built; the pools are reset in each worker all the same (post_fork).
+# Sync workers only by default: a gevent worker must patch the standard library before the app's
+# imports (ssl, threading, psycopg), which preloading in the master would already have done.
+preload_app = os.environ.get("PORTAL_PRELOAD", "1" if worker_class == "sync" else "0") not in ("0", "false", "no")
 # The portal logs one JSON line per request itself; gunicorn's own access log stays off.
 accesslog = None
 errorlog = "-"
@@ -32,10 +34,13 @@ proxy_allow_ips = forwarded_allow_ips
 
 
 def post_fork(server, worker):
-    """A forked worker must not share the master's connections: start its pools empty."""
-    from portal.wsgi import app
+    """A worker forked from the preloaded app must not share the master's connections: its pools
+    start empty (without preload each worker builds its own app and has nothing to reset)."""
+    if not server.cfg.preload_app:
+        return
     from portal.extensions import db
 
+    app = worker.app.wsgi()  # the master's loaded app, whatever the entry point's name
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)

@@ -62,6 +62,14 @@ def test_a_job_without_submission_at_25_hours_is_on_the_board_and_a_nudge_reache
         assert again.status_code == 409 and "Already nudged" in again.get_data(as_text=True)
         again = morgan.post(f"/staff/coverage/first_submission/{job.id}/nudge")
         assert again.status_code == 409 and "You can nudge again after" in again.get_data(as_text=True)
+        # refused without htmx from the board showing all clients with a worklist open: the board comes
+        # back as it was (all clients, that worklist open), not reset to "my clients"
+        again = morgan.post(f"/staff/coverage/first_submission/{job.id}/nudge",
+                            headers={"Referer": "http://localhost/staff/coverage?clients=all&list=no_submission"})
+        body = again.get_data(as_text=True)
+        assert again.status_code == 409 and "My clients only" in body
+        assert "clients=all" in body.split('id="oversight-board"')[1].split(">")[0]
+        assert "list=no_submission" in body.split('id="oversight-board"')[1].split(">")[0]
         assert count(Notification, Notification.user_id == world.uid("sam"), Notification.kind == "nudge") == 1
         assert count(Event, Event.verb == "nudge.sent") == 1
     with frozen(t0 + 30 * H):  # past the quiet period: allowed again

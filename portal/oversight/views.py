@@ -1,6 +1,8 @@
 """The coverage board (staff): live worklists across the account manager's clients, and nudges."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -19,8 +21,16 @@ bp = Blueprint("oversight", __name__)
 nav.add("staff", "oversight.board", "Coverage", perms.BOARD, position=1)
 
 
+def _board_args():
+    """The board's own arguments (`clients`, `list`): of this request, or, for a nudge sent without
+    htmx, of the board page it was sent from, so a refused nudge shows the board as it was."""
+    if request.method == "POST" and _same_board(request.referrer):
+        return {k: v[0] for k, v in parse_qs(urlsplit(request.referrer).query).items()}
+    return request.args
+
+
 def _everyone() -> bool:
-    return request.args.get("clients") == "all"
+    return _board_args().get("clients") == "all"
 
 
 def _fingerprint(board) -> str:
@@ -34,7 +44,7 @@ def _fingerprint(board) -> str:
 
 def _expanded() -> str | None:
     """The worklist opened with "Show more" (`?list=<key>`); anything else is ignored."""
-    key = request.args.get("list")
+    key = _board_args().get("list")
     return key if key in {k for k, _, _ in queries.LISTS} else None
 
 
