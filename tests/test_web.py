@@ -155,3 +155,33 @@ def test_the_menu_marks_the_section_of_the_page_not_only_its_index(world, as_use
     assert marked(f"/staff/job-orders/{job.id}") == [("/staff/job-orders", "true")]
     assert marked("/staff/") == [("/staff/", "page")]  # the dashboard is not every page's section
     assert marked("/staff/coverage") == [("/staff/coverage", "page")]
+
+
+def test_a_database_failure_in_a_signed_in_request_is_a_503_even_when_the_access_log_runs(
+        app, world, as_user, monkeypatch, caplog):
+    """Found by `make restart-test`: a request that failed on the database rolled back (which
+    expires the signed-in user), then the access log asked whether the user was active, which
+    queried the database again, while it was still down: the answer was a bare 500. The log now
+    reads the id without the database, and the answer is the 503 with its message."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    hana, hana_id = as_user("hana"), world.uid("hana")
+    hana.get("/account")  # signed in, the page works
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("the database system is shutting down"))
+
+    def down(*args, **kwargs):
+        # From here on every new connection fails, as during a restart.
+        monkeypatch.setattr(Session, "_connection_for_bind", unreachable)
+        unreachable()
+
+    monkeypatch.setitem(app.view_functions, "accounts.my_account", down)
+    with caplog.at_level("INFO", logger="portal.access"):
+        resp = hana.get("/account")
+    assert resp.status_code == 503, resp.get_data(as_text=True)[:300]
+    assert "briefly unavailable" in resp.get_data(as_text=True)
+    access = [r for r in caplog.records if r.name == "portal.access" and r.getMessage().startswith("GET /account 503")]
+    assert access and access[-1].user_id == str(hana_id)
+

@@ -8,8 +8,8 @@ import time
 import uuid
 
 from flask import Flask, g, request
-from flask_login import current_user
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect as sa_inspect
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 access_log = logging.getLogger("portal.access")
@@ -46,6 +46,16 @@ def _configure_logging(app: Flask) -> None:
     app.logger.propagate = False
 
 
+def _signed_in_id() -> str | None:
+    """The id of the user this request loaded, read without the database: after a failed request
+    rolled back, `current_user`'s attributes are expired, and reading one would query a database
+    that may be the very thing that failed (a 503 then turned into a bare 500)."""
+    user = g.get("_login_user")
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    identity = state.identity if state is not None else None
+    return str(identity[0]) if identity else None
+
+
 def init_observability(app: Flask) -> None:
     _configure_logging(app)
 
@@ -60,7 +70,7 @@ def init_observability(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         if app.config.get("ACCESS_LOG", True) and request.endpoint != "static":
             elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-            user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None
+            user_id = _signed_in_id()
             access_log.info(
                 "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed,
                 extra={"method": request.method, "path": request.path, "status": response.status_code,
