@@ -266,6 +266,7 @@ def test_worklists_show_the_longest_waiting_and_count_the_rest(world, as_user, m
         # "Show more" opens one worklist to LIST_ROWS, the others keep ROWS_SHOWN; a made-up key is ignored
         monkeypatch.setattr(oversight_queries, "LIST_ROWS", 6)
         assert 'href="/staff/coverage?list=no_submission#coverage-no_submission"' in rows
+        assert f"Show all {total}" in rows, "fewer than LIST_ROWS in all: the link says how many"
         page = morgan.get("/staff/coverage?list=no_submission").get_data(as_text=True)
         opened = section(page, "no_submission")
         assert opened.count('hx-post="/staff/coverage/first_submission/') == 6
@@ -279,6 +280,7 @@ def test_worklists_show_the_longest_waiting_and_count_the_rest(world, as_user, m
         monkeypatch.setattr(oversight_queries, "COUNT_CAP", 5)
         rows = section(morgan.get("/staff/coverage").get_data(as_text=True), "no_submission")
         assert "more than 5" in rows and rows.count('hx-post="/staff/coverage/first_submission/') == 3
+        assert "Show the 6 longest waiting" in rows and "Show all" not in rows, "a capped count is not 'all'"
         # the dashboard panel counts the same way and shows the first rows
         dashboard = morgan.get("/staff/").get_data(as_text=True)
         assert "more than 5" in dashboard and "No submission yet: longest waiting" in dashboard

@@ -106,6 +106,11 @@ class Board:
         """Rows of the worklist past those shown (0: all shown)."""
         return max(self.totals.get(key, 0) - len(self.lists.get(key, [])), 0)
 
+    def all_fit(self, key: str, rows: int) -> bool:
+        """The whole worklist (counted exactly, not past the cap) fits in `rows` rows."""
+        n = self.totals.get(key, 0)
+        return n <= rows and n <= COUNT_CAP
+
     def more_label(self, key: str) -> str:
         n = self.totals.get(key, 0)
         more = self.more(key)
