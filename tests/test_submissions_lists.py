@@ -61,7 +61,9 @@ def test_lists_cost_a_fixed_number_of_queries(world, as_user, who, url):
     assert small[0] == large[0], f"{url}: {small[0]} queries before, {large[0]} with 45 more rows"
     with count_queries() as fragment:
         frag = c.get(url, htmx=True)
-    assert frag.data.lstrip().startswith(b'<div id="submissions-results"') and fragment[0] <= large[0]
+    # The fragment: the results (the staff's after the job filter, sent out of band), not the page.
+    assert frag.data.lstrip().startswith((b'<div id="submissions-results"', b'<div class="toolbar-filter" id="job-filter"'))
+    assert b'<div id="submissions-results"' in frag.data and b"<html" not in frag.data and fragment[0] <= large[0]
     assert "HX-Request" in frag.headers["Vary"]
 
 
@@ -107,6 +109,40 @@ def test_the_staff_list_filters_by_client_job_stage_supplier_and_duplicates(worl
     assert dup.count("Marcus Feld") == 2 and "Diego" not in dup  # the demo's Marcus is on two Acme jobs
     by_job = _text(morgan.get(f"/staff/submissions?job={world.job('globex').id}"))
     assert "Bastian Worldwide" in by_job and "Marcus" not in by_job
+
+
+def _job_select(page: str) -> str:
+    start = page.index('<select id="job"')
+    return page[start:page.index("</select>", start)]
+
+
+def test_the_staff_lists_job_filter_lists_the_chosen_clients_job_orders(world, as_user):
+    morgan = as_user("morgan")
+    acme_job, globex_job, draft = world.job("acme"), world.job("globex"), world.job("acme_draft")
+    acme, globex = world.oid("acme"), world.oid("globex")
+    # No client chosen: no job order options (at scale, every client's job orders would be thousands).
+    jobs = _job_select(_text(morgan.get("/staff/submissions")))
+    assert "disabled" in jobs and "Choose a client first" in jobs and "<option value=\"" + str(acme_job.id) not in jobs
+    # A client chosen: its job orders that have submissions, no other client's, none without submissions.
+    jobs = _job_select(_text(morgan.get(f"/staff/submissions?client={acme}")))
+    assert f'value="{acme_job.id}"' in jobs and acme_job.reference in jobs and "disabled" not in jobs
+    assert f'value="{globex_job.id}"' not in jobs and f'value="{draft.id}"' not in jobs
+    # A job chosen without its client (the job panel's link) brings the client and its job orders.
+    page = _text(morgan.get(f"/staff/submissions?job={globex_job.id}&mine=0"))
+    assert f'<option value="{globex}" selected>' in page
+    assert f'<option value="{globex_job.id}" selected>' in _job_select(page)
+    assert "Bastian Worldwide" in page and "Tilda" not in page
+    # Changing the client drops a job order of the other one, rather than showing nothing.
+    page = _text(morgan.get(f"/staff/submissions?client={acme}&job={globex_job.id}"))
+    assert "Tilda Worldwide" in page and "Bastian" not in page
+    assert f'value="{globex_job.id}"' not in _job_select(page) and " selected" not in _job_select(page)
+    # A toolbar request gets the job filter out of band, for the client chosen; a live refresh does not.
+    frag = _text(morgan.get(f"/staff/submissions?client={globex}", htmx=True))
+    assert 'id="job-filter" hx-swap-oob="innerHTML"' in frag and f'value="{globex_job.id}"' in _job_select(frag)
+    live = morgan.get(f"/staff/submissions?client={globex}", htmx=True, headers={"X-Live-Refresh": "1"})
+    assert live.status_code == 200 and "hx-swap-oob" not in _text(live)
+    for junk in ("?job=99999999", "?job=abc", f"?client=99999999&job={acme_job.id}"):
+        assert morgan.get("/staff/submissions" + junk).status_code == 200
 
 
 def test_job_order_pages_and_lists_show_real_counts_and_the_visible_submissions(world, as_user):

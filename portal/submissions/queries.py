@@ -8,7 +8,7 @@ party's models, so nothing they must not see reaches their templates.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -26,6 +26,8 @@ from portal.job_orders.releases import DEFAULT_FIRST_SUBMISSION_HOURS
 from portal.submissions.models import STAGE_LABELS, Stage, Submission
 
 PAGE_SIZE = 25
+#: A job order filter lists no more options than this.
+MAX_JOB_CHOICES = 500
 #: Organisation names of other parties (a supplier sees its client's, a client its suppliers'), read
 #: from the table past the ORM's organisation scope, on purpose.
 _orgs = Organisation.__table__
@@ -234,13 +236,27 @@ def staff_page(f: Filters, *, viewer: User) -> tuple[list[StaffRow], int]:
     return [StaffRow(*row[:10], bool(row[10])) for row in rows], total
 
 
-def staff_job_choices(client_org_id: int | None) -> list[tuple[int, str]]:
-    """Job orders with submissions (of one client when chosen): the staff list's job filter."""
-    stmt = (select(JobOrder.id, JobOrder.reference, JobOrder.title)
-            .where(JobOrder.id.in_(select(Submission.job_order_id))).order_by(JobOrder.reference).limit(500))
-    if client_org_id:
-        stmt = stmt.where(JobOrder.client_org_id == client_org_id)
-    return [(jid, f"{ref} · {title}") for jid, ref, title in db.session.execute(stmt).all()]
+def staff_job_filter(f: Filters) -> tuple[Filters, list[tuple[int, str]] | None]:
+    """The staff list's job filter: the chosen client's job orders that have submissions, or None
+    (no client chosen: every client's job orders would be tens of thousands of options).
+
+    A job chosen without a client (the job panel's "Open in the submissions list") brings its
+    client; a job of another client than the one chosen, or of none, is dropped, so that changing
+    the client starts again from "Any job order" rather than an empty list."""
+    if f.job:
+        owner = db.session.scalar(select(JobOrder.client_org_id).where(JobOrder.id == f.job))
+        if owner is None or (f.client and owner != f.client):
+            f = replace(f, job=None)
+        elif not f.client:
+            f = replace(f, client=owner)
+    if not f.client:
+        return f, None
+    # The tally's first submission time says "has submissions" without reading them.
+    rows = db.session.execute(
+        select(JobOrder.id, JobOrder.reference, JobOrder.title)
+        .where(JobOrder.client_org_id == f.client, JobOrder.first_submitted_at.is_not(None))
+        .order_by(JobOrder.reference).limit(MAX_JOB_CHOICES)).all()
+    return f, [(jid, f"{ref} · {title}") for jid, ref, title in rows]
 
 
 # --- one submission ----------------------------------------------------------------------------

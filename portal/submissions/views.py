@@ -21,6 +21,7 @@ from portal.job_orders.models import JobOrder
 from portal.job_orders.services import accepts_submissions
 from portal.security.loaders import load_or_404
 from portal.security.permissions import requires
+from portal.security.session import is_live_refresh
 from portal.submissions import permissions as perms
 from portal.submissions import queries, services
 from portal.submissions.forms import RejectForm, ScreeningForm, SubmitForm, WithdrawForm, new_candidate_form
@@ -29,6 +30,7 @@ from portal.submissions.services import SubmissionError
 from portal.web import nav
 from portal.web.errors import error_response
 from portal.web.pagination import Page, page_arg
+from portal.web.htmx import is_partial
 from portal.web.render import render
 
 bp = Blueprint("submissions", __name__)
@@ -329,10 +331,12 @@ for _portal, _perm in (("supplier", perms.SUPPLIER_VIEW), ("client", perms.CLIEN
 def staff_list():
     """Every submission of my clients (or all): filters by client, job, stage, supplier, duplicates."""
     f = queries.Filters.from_args(request.args, page=page_arg(), mine_default=True)
+    f, jobs = queries.staff_job_filter(f)
     rows, total = queries.staff_page(f, viewer=current_user)
+    # A toolbar request gets the job filter again (out of band): its options follow the client chosen.
     return _results("submissions/staff_list.html", "submissions.staff_list", rows, total, f, mine_default=True,
-                    clients=job_queries.client_choices(), suppliers=supplier_orgs(),
-                    jobs=queries.staff_job_choices(f.client))
+                    clients=job_queries.client_choices(), suppliers=supplier_orgs(), jobs=jobs,
+                    job_filter_oob=is_partial() and not is_live_refresh())
 
 
 def _staff_page(sub: Submission, *, form=None, status=200, error=None):

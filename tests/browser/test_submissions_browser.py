@@ -95,3 +95,37 @@ def test_submit_a_candidate_then_the_same_person_from_another_supplier(new_page,
     staff.get_by_role("link", name="Imani Okoro").click()
     expect(staff.get_by_role("button", name="Forward to the client")).to_be_visible()
     screenshot(staff, "submissions-staff-detail")
+
+
+def test_the_staff_lists_job_filter_follows_the_client_chosen(new_page, live_server):
+    """The job order filter lists the chosen client's job orders; changing the client refreshes it
+    (sent out of band with the results) and starts again from "Any job order"."""
+    acme_job = _job_id(live_server)
+    staff = new_page()
+    sign_in(staff, "staff", "morgan@northwind.example")
+    staff.get_by_role("navigation", name="Main").get_by_role("link", name="Submissions").click()
+    job = staff.get_by_label("Job order", exact=True)
+    expect(job).to_be_disabled()
+    expect(job).to_have_text("Choose a client first")
+
+    staff.get_by_label("Client", exact=True).select_option(label="Acme Manufacturing")
+    expect(job).to_be_enabled()
+    expect(staff).to_have_url(re.compile(r"client=\d+"))
+    expect(job.locator("option", has_text="World Acme controls job")).to_have_count(1)
+    expect(job.locator("option", has_text="World Globex claims job")).to_have_count(0)
+    expect(job.locator("option", has_text="World Acme draft")).to_have_count(0)  # no submissions
+
+    # The swapped-in select is heard like the first one: choosing a job filters the results.
+    job.select_option(value=str(acme_job))
+    expect(staff).to_have_url(re.compile(rf"job={acme_job}"))
+    rows = staff.locator("#submissions-results tbody tr")
+    expect(rows.first).to_contain_text("World Acme controls job")
+    for text in rows.all_inner_texts():
+        assert "World Acme controls job" in text
+    screenshot(staff, "submissions-staff-job-filter")
+
+    staff.get_by_label("Client", exact=True).select_option(label="Globex Insurance")
+    expect(job).to_have_value("")
+    expect(job.locator("option", has_text="World Globex claims job")).to_have_count(1)
+    expect(staff.locator("#submissions-results")).to_contain_text("Bastian Worldwide")
+    expect(staff.locator("#submissions-results")).not_to_contain_text("World Acme controls job")
