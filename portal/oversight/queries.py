@@ -32,8 +32,9 @@ ROWS_SHOWN = 20
 LIST_ROWS = 200
 #: Rows read past those shown, so that rows that time on hold keeps within target can be left out.
 FETCH_SLACK = 25
-#: Worklists are counted no further than this ("more than 500"): counting stops there.
-COUNT_CAP = 500
+#: Worklists are counted no further than this ("more than 200"): counting stops there. As many as the
+#: opened worklist shows: counting to 500 cost ~2 ms of the database's time on every view at scale.
+COUNT_CAP = LIST_ROWS
 
 LISTS = (
     ("no_submission", "No submission yet",

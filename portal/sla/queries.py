@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import Integer, String, and_, cast, false, func, literal, null, or_, select, true, union_all
+from sqlalchemy import Integer, String, and_, bindparam, cast, false, func, literal, null, or_, select, true, union_all
 
 from portal import clock as portal_clock
 from portal.accounts.models import Organisation
@@ -342,11 +342,21 @@ class PolicyScope:
         if self.client_ids is None:
             dkey = key(DEFAULT_POLICY)
             others = sorted(cid for k, ids in groups.items() if k != dkey for cid in ids)
-            conds.append(and_(client_col.not_in(others) if others else true(), cond(DEFAULT_POLICY)))
+            conds.append(and_(client_col.not_in(_ids(others)) if others else true(), cond(DEFAULT_POLICY)))
             groups.pop(dkey, None)
         for ids in groups.values():
-            conds.append(and_(client_col.in_(sorted(ids)), cond(self.pols[ids[0]])))
+            conds.append(and_(client_col.in_(_ids(ids)), cond(self.pols[ids[0]])))
         return or_(*conds) if conds else false()
+
+
+def _ids(ids) -> object:
+    """Client ids for `IN`, written into the SQL as numbers rather than one parameter each.
+
+    An account manager's worklists carry their ~100 client ids in each of six selections: as
+    parameters, psycopg parsed ~1,200 placeholders out of a 20 KB statement on every execution
+    (~2-3 ms of a coverage view's CPU). As literals (integers, rendered by SQLAlchemy, never text
+    from a request) the statement stays one compiled form in SQLAlchemy's cache."""
+    return bindparam(None, sorted(ids), expanding=True, literal_execute=True)
 
 
 def _policy_select():
@@ -421,7 +431,7 @@ def _shape(key: str, jo, subject, submission, at, supplier, live_count=None):
 
 
 def _client_in(col, scope: PolicyScope):
-    return col.in_(scope.client_ids) if scope.client_ids is not None else true()
+    return col.in_(_ids(scope.client_ids)) if scope.client_ids is not None else true()
 
 
 def first_submission_select(scope: PolicyScope, now: datetime, share: float, statuses=(JobStatus.OPEN.value,),
