@@ -47,6 +47,7 @@ MIN_RATIO = 0.5          # every page at scale 100: >= 0.5 x the ceiling page's 
 MAX_P95_GROWTH = 1.5     # p95 at scale 100 <= 1.5 x p95 at scale 1
 MAX_QUERIES = 10         # SQL queries per request, whatever the data size
 CEILING_EVERY = 4        # measure the ceiling page again after this many pages
+SIGNED_IN_CEILING = "reference: signed-in ceiling"  # the ceiling's table in the staff layout
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -294,6 +295,9 @@ def build_pages(url: str, port: int, env: dict, users_per_portal: int) -> list[P
         return [(path, cookie, htmx) for _, cookie in cookies[portal]]
 
     pages = [
+        # Not a page of the portal: the ceiling's query and table in the staff layout, signed in. What
+        # a portal page costs before it shows anything of its own; reported, never held to the targets.
+        Page(SIGNED_IN_CEILING, "staff", each("staff", "/staff/bench/ceiling")),
         Page("live: nothing new (client)", "client", each("client", f"/live?after={cursor}", True), expect=(204,)),
         Page("live: nothing new (staff)", "staff", each("staff", f"/live?after={cursor}", True), expect=(204,)),
         Page("client: dashboard", "client", each("client", "/client/")),
@@ -436,7 +440,7 @@ def verdicts(report: dict) -> list[str]:
     top = scales.get("100") or scales[max(scales, key=int)]
     low = scales.get("1")
     for name, m in top["pages"].items():
-        if name == "ceiling page":
+        if name in ("ceiling page", SIGNED_IN_CEILING):
             continue
         if m["requests"] < 10:
             misses.append(f"{name}: only {m['requests']} requests completed at scale {top['scale']} "

@@ -1,9 +1,12 @@
-"""Benchmark hooks, off unless PORTAL_BENCH_CEILING=1: the ceiling page and the X-Query-Count header.
+"""Benchmark hooks, off unless PORTAL_BENCH_CEILING=1: the ceiling pages and the X-Query-Count header.
 
 The ceiling page is the cheapest page this server configuration can serve: one indexed query
 (the 50 newest job orders by primary key) rendered as a 50-row table, no session, no layout.
-`make bench` reports every page's throughput as a ratio to it. Neither hook exists in normal
-production: `create_app` registers them only when the flag (or the BENCH_CEILING config) is set.
+`make bench` reports every page's throughput as a ratio to it. The signed-in ceiling is the same
+query and table inside the staff portal's layout, for a signed-in staff member: what any portal
+page costs before it shows anything of its own (session, user, header, menu, CSRF token). The
+benchmark reports it as a reference row, not as a page with targets. None of these hooks exists
+in normal production: `create_app` registers them only when the flag (or BENCH_CEILING) is set.
 """
 from __future__ import annotations
 
@@ -16,7 +19,9 @@ from sqlalchemy.engine import Engine
 from portal.db.tenancy import system_scope
 from portal.extensions import db
 from portal.job_orders.models import JobOrder
-from portal.security.permissions import public
+from portal.job_orders.permissions import STAFF_VIEW
+from portal.security.permissions import public, requires
+from portal.web.render import render
 
 bp = Blueprint("bench", __name__)
 
@@ -30,15 +35,26 @@ def bench_enabled(app: Flask) -> bool:
     return bool(flag)
 
 
+def _newest_job_orders():
+    return db.session.execute(
+        select(JobOrder.id, JobOrder.reference, JobOrder.title, JobOrder.status, JobOrder.location,
+               JobOrder.created_at).order_by(JobOrder.id.desc()).limit(CEILING_ROWS)).all()
+
+
 @bp.route("/bench/ceiling")
 @public
 def ceiling():
     """Render the 50 newest job orders: one indexed query, a plain table (the benchmark's yardstick)."""
     with system_scope("bench ceiling"):
-        rows = db.session.execute(
-            select(JobOrder.id, JobOrder.reference, JobOrder.title, JobOrder.status, JobOrder.location,
-                   JobOrder.created_at).order_by(JobOrder.id.desc()).limit(CEILING_ROWS)).all()
+        rows = _newest_job_orders()
     return render_template("bench/ceiling.html", rows=rows)
+
+
+@bp.route("/staff/bench/ceiling")
+@requires(STAFF_VIEW)
+def signed_in_ceiling():
+    """The same query and table in the staff layout, for a signed-in staff member (a reference row)."""
+    return render("bench/signed_in_ceiling.html", rows=_newest_job_orders())
 
 
 def _count_query(conn, cursor, statement, parameters, context, executemany):

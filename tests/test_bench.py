@@ -21,7 +21,7 @@ from portal.job_orders.models import JobOrder
 from portal.offers.models import Offer, Placement
 from portal.submissions.models import Stage, Submission
 from portal.web.pagination import COUNT_CAP, CappedCount, Page
-from tests.conftest import _config
+from tests.conftest import PortalClient, _config
 
 
 def _seed(scale: int) -> dict:
@@ -115,6 +115,28 @@ def test_ceiling_page_renders_50_rows_in_one_query_under_the_bench_flag(app, tmp
     assert resp.status_code == 200
     assert len(re.findall(r"<tr><td>", resp.get_data(as_text=True))) == 50
     assert resp.headers["X-Query-Count"] == "1"
+
+
+def test_signed_in_ceiling_is_the_same_table_in_the_staff_layout_for_staff_only(app, tmp_path):
+    with app.app_context():
+        _seed(2)
+    bench = _bench_app(app, tmp_path, True)
+    assert getattr(bench.view_functions["bench.signed_in_ceiling"], "_access", None) is not None
+    morgan = PortalClient(bench)
+    morgan.login("morgan")
+    resp = morgan.get("/staff/bench/ceiling")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and 'aria-label="Main"' in page and "Sign out" in page  # the layout
+    assert len(re.findall(r"<tr><td>", page)) == 50
+    # The session's user and the header's own reads, then the one query of the table (3 today).
+    assert int(resp.headers["X-Query-Count"]) <= 4
+    hana = PortalClient(bench)
+    hana.login("hana")
+    assert hana.get("/staff/bench/ceiling").status_code == 404  # another portal's page
+    anonymous = bench.test_client().get("/staff/bench/ceiling")
+    assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
+    normal = _bench_app(app, tmp_path, False)
+    assert "bench.signed_in_ceiling" not in normal.view_functions
 
 
 def test_ceiling_page_and_query_header_do_not_exist_without_the_flag(app, tmp_path):
