@@ -4,6 +4,7 @@ stage, a client counting only what it sees), the supplier dashboard's panels and
 tier-2 rule reading `has_submissions`."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -143,6 +144,47 @@ def test_the_staff_lists_job_filter_lists_the_chosen_clients_job_orders(world, a
     assert live.status_code == 200 and "hx-swap-oob" not in _text(live)
     for junk in ("?job=99999999", "?job=abc", f"?client=99999999&job={acme_job.id}"):
         assert morgan.get("/staff/submissions" + junk).status_code == 200
+
+
+def _client_select(page: str) -> str:
+    start = page.index('<select id="client"')
+    return page[start:page.index("</select>", start)]
+
+
+def test_the_suppliers_filters_list_its_own_clients_and_job_orders(world, as_user, monkeypatch):
+    from portal.submissions import queries
+
+    sam = as_user("sam")
+    acme, globex = world.oid("acme"), world.oid("globex")
+    acme_job, globex_job = world.job("acme"), world.job("globex")
+    page = _text(sam.get("/supplier/submissions"))
+    # Only the clients and job orders TalentCo has submitted to (the Globex job is BluePeak's).
+    clients = _client_select(page)
+    assert f'value="{acme}"' in clients and "Acme Manufacturing" in clients
+    assert f'value="{globex}"' not in clients and "Globex" not in clients
+    jobs = _job_select(page)
+    assert f'value="{acme_job.id}"' in jobs and f'value="{globex_job.id}"' not in jobs and "disabled" not in jobs
+    # Another party's client or job order in the address bar is dropped, never shown or filtered on.
+    for other in (f"?client={globex}", f"?job={globex_job.id}"):
+        page = _text(sam.get("/supplier/submissions" + other))
+        assert "Tilda Worldwide" in page and " selected" not in _client_select(page) + _job_select(page)
+    # Past JOB_CHOICES_AT_ONCE job orders, the job filter waits for a client, then lists its job orders.
+    monkeypatch.setattr(queries, "JOB_CHOICES_AT_ONCE", 0)
+    assert "Choose a client first" in _job_select(_text(sam.get("/supplier/submissions")))
+    page = _text(sam.get(f"/supplier/submissions?client={acme}"))
+    assert f'value="{acme_job.id}"' in _job_select(page) and "Tilda Worldwide" in page
+    # A job chosen without its client (a link) brings the client; a toolbar request gets the filter again.
+    page = _text(sam.get(f"/supplier/submissions?job={acme_job.id}"))
+    assert f'<option value="{acme}" selected>' in _client_select(page)
+    assert f'<option value="{acme_job.id}" selected>' in _job_select(page)
+    frag = _text(sam.get(f"/supplier/submissions?client={acme}", htmx=True))
+    assert 'id="job-filter" hx-swap-oob="innerHTML"' in frag and f'value="{acme_job.id}"' in _job_select(frag)
+    # Each supplier sees the clients of its own submissions: BluePeak's are not TalentCo's.
+    priya = _client_select(_text(as_user("priya").get("/supplier/submissions")))
+    with system_scope("test"):
+        theirs = set(db.session.scalars(select(Submission.client_org_id).where(
+            Submission.supplier_org_id == world.oid("bluepeak"))))
+    assert theirs and {int(v) for v in re.findall(r'value="(\d+)"', priya)} == theirs
 
 
 def test_job_order_pages_and_lists_show_real_counts_and_the_visible_submissions(world, as_user):

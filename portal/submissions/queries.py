@@ -28,6 +28,8 @@ from portal.submissions.models import STAGE_LABELS, Stage, Submission
 PAGE_SIZE = 25
 #: A job order filter lists no more options than this.
 MAX_JOB_CHOICES = 500
+#: Up to this many, a supplier's job order filter lists all its job orders; past it, a client's.
+JOB_CHOICES_AT_ONCE = 100
 #: Organisation names of other parties (a supplier sees its client's, a client its suppliers'), read
 #: from the table past the ORM's organisation scope, on purpose.
 _orgs = Organisation.__table__
@@ -167,6 +169,8 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
         wheres.append(Submission.stage == f.stage)
     if f.job:
         wheres.append(Submission.job_order_id == f.job)
+    if f.client:
+        wheres.append(Submission.client_org_id == f.client)
     order = (Submission.stage_changed_at.desc(), Submission.id.desc())
     if f.q:
         rows, total = _page(_search(stmt.where(*wheres), f.q), f, order)
@@ -184,13 +188,34 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
     return [SupplierRow(*row) for row in rows], total
 
 
-def supplier_job_choices(viewer: User) -> list[tuple[int, str]]:
-    """The job orders the supplier has submitted to (its list's job filter)."""
+def supplier_filters(f: Filters, viewer: User) -> tuple[Filters, list[tuple[int, str]], list[tuple[int, str]] | None]:
+    """The supplier list's client and job order filters: (filters, clients, job orders or None).
+
+    Clients: those the supplier has submitted to. Job orders: those it has submitted to, all of
+    them when there are at most JOB_CHOICES_AT_ONCE, else the chosen client's (None, "Choose a
+    client first", until one is: a supplier of a large program has submitted to hundreds). A job
+    chosen without a client brings its client; a client or job not among its own is dropped."""
+    own = Submission.supplier_org_id == viewer.org_id
+    clients = [tuple(row) for row in db.session.execute(
+        select(_orgs.c.id, _orgs.c.name).where(_orgs.c.id.in_(select(Submission.client_org_id).where(own)))
+        .order_by(_orgs.c.name)).all()]
+    if f.client and f.client not in {cid for cid, _ in clients}:
+        f = replace(f, client=None)
+    if f.job:
+        owner = db.session.scalar(select(Submission.client_org_id).where(own, Submission.job_order_id == f.job).limit(1))
+        if owner is None or (f.client and owner != f.client):
+            f = replace(f, job=None)
+        elif not f.client:
+            f = replace(f, client=owner)
+    mine = select(Submission.job_order_id).where(own)
+    if f.client:
+        mine = mine.where(Submission.client_org_id == f.client)
     rows = db.session.execute(
-        select(JobOrder.id, JobOrder.reference, JobOrder.title)
-        .where(JobOrder.id.in_(select(Submission.job_order_id).where(Submission.supplier_org_id == viewer.org_id)))
-        .order_by(JobOrder.reference)).all()
-    return [(jid, f"{ref} · {title}") for jid, ref, title in rows]
+        select(JobOrder.id, JobOrder.reference, JobOrder.title).where(JobOrder.id.in_(mine))
+        .order_by(JobOrder.reference).limit(MAX_JOB_CHOICES if f.client else JOB_CHOICES_AT_ONCE + 1)).all()
+    if not f.client and len(rows) > JOB_CHOICES_AT_ONCE:
+        return f, clients, None
+    return f, clients, [(jid, f"{ref} · {title}") for jid, ref, title in rows]
 
 
 # --- the staff's list --------------------------------------------------------------------------

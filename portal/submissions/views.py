@@ -250,6 +250,12 @@ def choose_job(candidate_id: int):
 
 # --- the supplier: list, detail, withdraw ---------------------------------------------------------
 
+def _toolbar_request() -> bool:
+    """A request of the list's toolbar (not the live refresh): it gets the job filter again, out of
+    band, since the job orders it lists follow the client chosen."""
+    return is_partial() and not is_live_refresh()
+
+
 def _results(template: str, endpoint: str, rows, total, f: queries.Filters, *, mine_default=False, **ctx):
     pager = Page(f.page, queries.PAGE_SIZE, total, endpoint, **f.args(mine_default=mine_default))
     return render(template, fragment=RESULTS, rows=rows, pager=pager, f=f, endpoint=endpoint,
@@ -261,9 +267,10 @@ def _results(template: str, endpoint: str, rows, total, f: queries.Filters, *, m
 def supplier_list():
     """My company's submissions: their job, candidate, stage, last change and what to do next."""
     f = queries.Filters.from_args(request.args, page=page_arg())
+    f, clients, jobs = queries.supplier_filters(f, current_user)
     rows, total = queries.supplier_page(f, viewer=current_user)
     return _results("submissions/supplier_list.html", "submissions.supplier_list", rows, total, f,
-                    jobs=queries.supplier_job_choices(current_user))
+                    clients=clients, jobs=jobs, job_filter_oob=_toolbar_request())
 
 
 def _supplier_page(sub: Submission, *, form=None, status=200, error=None):
@@ -333,10 +340,9 @@ def staff_list():
     f = queries.Filters.from_args(request.args, page=page_arg(), mine_default=True)
     f, jobs = queries.staff_job_filter(f)
     rows, total = queries.staff_page(f, viewer=current_user)
-    # A toolbar request gets the job filter again (out of band): its options follow the client chosen.
     return _results("submissions/staff_list.html", "submissions.staff_list", rows, total, f, mine_default=True,
                     clients=job_queries.client_choices(), suppliers=supplier_orgs(), jobs=jobs,
-                    job_filter_oob=is_partial() and not is_live_refresh())
+                    job_filter_oob=_toolbar_request())
 
 
 def _staff_page(sub: Submission, *, form=None, status=200, error=None):
