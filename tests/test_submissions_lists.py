@@ -68,6 +68,28 @@ def test_lists_cost_a_fixed_number_of_queries(world, as_user, who, url):
     assert "HX-Request" in frag.headers["Vary"]
 
 
+def test_list_pages_write_their_limit_and_offset_as_numbers(world, as_user):
+    """`statements.written`: the page's LIMIT/OFFSET and the capped count's limit are in the SQL text
+    (so PostgreSQL can keep one generic plan), not parameters; the page shown is still the right one."""
+    from sqlalchemy import event
+
+    sent = []
+
+    def _record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    _bulk(world, 30)
+    sam = as_user("sam")
+    event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        second = _text(sam.get("/supplier/submissions?page=2"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record)
+    assert "Showing 26–" in second
+    assert any(re.search(r"LIMIT 25 OFFSET 25\b", s) for s in sent), "the page's window is in the SQL"
+    assert any(re.search(r"LIMIT 1001\b", s) for s in sent), "the capped count's limit is in the SQL"
+
+
 def test_the_suppliers_list_shows_its_own_with_the_next_step_and_filters_in_the_address_bar(world, as_user):
     sam = as_user("sam")
     page = _text(sam.get("/supplier/submissions"))

@@ -12,11 +12,14 @@ of the request instead — for a transaction that changed nothing, COMMIT and RO
 A transaction that wrote anything (any statement other than a SELECT went to the server) or holds
 unflushed ORM changes, and a request that failed, still end with the rollback, exactly as before:
 services commit their own writes, and a refusal's half-done work is never kept.
+
+`written(n)`: the lists' LIMIT and OFFSET as numbers in the SQL, so that PostgreSQL can keep a
+generic plan for them (see its note).
 """
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event
 
 from portal.extensions import db
 
@@ -46,6 +49,20 @@ def _end_read_only(exc) -> None:
         session.commit()
     except Exception:  # noqa: BLE001 - the usual rollback follows in Flask-SQLAlchemy's teardown
         return
+
+
+def written(n: int):
+    """A LIMIT or OFFSET written into the SQL as a number rather than sent as a parameter.
+
+    For a list's "the 25 newest …" statements. A prepared statement's generic plan does not know
+    a parameter's value, and for `LIMIT $1` PostgreSQL assumes a tenth of the rows will be read: the
+    generic plan looked far costlier than the custom one, so each execution was planned afresh
+    (~3-5 ms a statement at the benchmark's scale 100, to run one of 0.5 ms). Given the number,
+    the generic plan is the custom one and is kept. Not for every statement: where the other
+    parameters decide the plan (a supplier's job list, the worklists), the generic plan that knows
+    the limit was the worse one; each use was measured (docs/performance.md). SQLAlchemy still
+    compiles the statement once and writes the number in at execution time."""
+    return bindparam(None, int(n), type_=Integer, literal_execute=True)
 
 
 def init_statements(app: Flask) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import ClientAccountManager, ClientSupplier, Organisation, OrgKind, User
 from portal.events.models import Event
 from portal.extensions import db
+from portal.db.statements import written
 from portal.web.pagination import capped_count, parse_id
 from portal.job_orders.models import (
     LABELS,
@@ -192,11 +193,15 @@ def _order(f: Filters, newest_col=None) -> tuple:
     }[f.sort]
 
 
-def _page(stmt, count_stmt, f: Filters, order: tuple):
+def _page(stmt, count_stmt, f: Filters, order: tuple, *, written_window: bool = True):
     # Counted no further than the cap ("more than 1,000"), like the submission lists: a search term
     # common to thousands of job orders need not read them all for a number nobody pages through.
     total = capped_count(count_stmt)
-    rows = db.session.execute(stmt.order_by(*order).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)).all()
+    # LIMIT/OFFSET as numbers (`statements.written`) except where measured worse (the supplier's list).
+    size, skip = PAGE_SIZE, (f.page - 1) * PAGE_SIZE
+    if written_window:
+        size, skip = written(size), written(skip)
+    rows = db.session.execute(stmt.order_by(*order).limit(size).offset(skip)).all()
     return rows, total
 
 
@@ -250,7 +255,9 @@ def supplier_page(f: Filters, *, viewer: User):
         stmt, count = stmt.where(JobOrder.client_org_id == f.client), count.where(JobOrder.client_org_id == f.client)
     stmt, count = _filtered(stmt, f), _filtered(count, f)
     order = _order(f, rel.released_at) if f.sort != "reference" else (JobOrder.reference,)
-    rows, total = _page(stmt, count, f, order)
+    # Its rows' LIMIT stays a parameter: written as a number, PostgreSQL's generic plan for it walked
+    # the release order and took 4 ms instead of 0.5 (statements.written).
+    rows, total = _page(stmt, count, f, order, written_window=False)
     out = []
     for (jid, ref, title, client, status, ptype, loc, ltype, wfa, rmin, rmax, cur, unit, rtype, openings,
          released_at, closed, seen_at, changed_at, placed) in rows:

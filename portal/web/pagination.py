@@ -72,10 +72,11 @@ class CappedCount(int):
 
 def capped_count(stmt, cap: int = COUNT_CAP) -> CappedCount:
     """Rows of `stmt` (a select, ideally of one id column), counted no further than cap + 1."""
+    from portal.db.statements import written
     from portal.extensions import db
 
     return CappedCount(db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())))
+        select(func.count()).select_from(stmt.order_by(None).limit(written(cap + 1)).subquery())))
 
 
 MAX_ID = 2**31 - 1
