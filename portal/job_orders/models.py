@@ -20,6 +20,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -148,8 +149,10 @@ class JobOrder(Tenanted, Base):
         Index("ix_job_order_status_live", "status", "live_submissions", "released_at"),
         # Dashboards count job orders by status (and client): index-only scans (0011_tally).
         Index("ix_job_order_status_client", "status", "client_org_id"),
-        # The staff review queue: pending job orders, the longest waiting first (0013_review_queue).
-        Index("ix_job_order_status_submitted", "status", "submitted_at", "id"),
+        # The staff review queue: pending job orders, the longest waiting first (0013_review_queue;
+        # partial: a full (status, submitted_at) index misled the coverage board's plans).
+        Index("ix_job_order_pending_submitted", "submitted_at", "id",
+              postgresql_where=text("status = 'pending_review'"), sqlite_where=text("status = 'pending_review'")),
         # PostgreSQL also has trigram (pg_trgm) indexes on lower() of the searched columns, for the
         # lists' search as you type: declared in migration 0011_tally only (no SQLite equivalent).
     )
