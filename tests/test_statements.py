@@ -69,3 +69,28 @@ def test_a_page_view_ends_with_commit(app, world, as_user):
         for name, fn in listeners.items():
             event.remove(db.engine, name, fn)
     assert ends and ends[0] == "commit"
+
+
+def _prepared_here(conn, marker: str) -> bool:
+    return bool(conn.exec_driver_sql(
+        "SELECT 1 FROM pg_prepared_statements WHERE statement LIKE %(m)s", {"m": f"%{marker}%"}).first())
+
+
+def test_unprepared_statements_are_planned_afresh_every_time(app, world):
+    """`statements.unprepared`: psycopg never prepares such a statement on the server, however often
+    it runs (so PostgreSQL never switches it to a generic plan); an ordinary one is prepared."""
+    from sqlalchemy import literal_column
+
+    from portal.db.statements import unprepared
+
+    with system_scope("test"):
+        conn = db.session.connection()
+        plain = select(Organisation.id, literal_column("'plain marker'"))
+        kept = unprepared(select(Organisation.id, literal_column("'unprepared marker'")))
+        for _ in range(8):
+            db.session.execute(plain).all()
+            db.session.execute(kept).all()
+        assert _prepared_here(conn, "plain marker"), "an ordinary statement run 8 times is prepared"
+        assert not _prepared_here(conn, "unprepared marker")
+        assert db.session.execute(kept).all() == db.session.execute(plain.with_only_columns(
+            Organisation.id, literal_column("'unprepared marker'"))).all()  # same rows either way

@@ -14,7 +14,8 @@ unflushed ORM changes, and a request that failed, still end with the rollback, e
 services commit their own writes, and a refusal's half-done work is never kept.
 
 `written(n)`: the lists' LIMIT and OFFSET as numbers in the SQL, so that PostgreSQL can keep a
-generic plan for them (see its note).
+generic plan for them; `unprepared(stmt)`: the opposite, for statements whose generic plan is a
+gamble (see each one's note).
 """
 from __future__ import annotations
 
@@ -65,6 +66,25 @@ def written(n: int):
     return bindparam(None, int(n), type_=Integer, literal_execute=True)
 
 
+def unprepared(stmt):
+    """`stmt`, never prepared on the server: PostgreSQL plans it for its own values every time.
+
+    For the SLA worklists (coverage board, dashboards): six selections against per-client targets
+    and the current time in one statement. Prepared, PostgreSQL soon switches such a statement to a
+    generic plan, which does not know the times or the clients, and that plan is only as good as
+    the indexes happen to make it: it took 70 ms instead of 2 once an unrelated index on job_order
+    existed (and 108 ms in session 4, with the client ids as one array). Planned afresh, the
+    statement costs a steady ~2 ms more and can never turn into that."""
+    return stmt.execution_options(portal_unprepared=True)
+
+
+def _do_execute(cursor, statement, parameters, context) -> bool | None:
+    if context.execution_options.get("portal_unprepared"):
+        cursor.execute(statement, parameters, prepare=False)
+        return True
+    return None
+
+
 def init_statements(app: Flask) -> None:
     """Register the write detector on the app's engine and the teardown that commits read-only requests.
 
@@ -77,4 +97,5 @@ def init_statements(app: Flask) -> None:
     if not event.contains(engine, "before_cursor_execute", _note_write):
         event.listen(engine, "before_cursor_execute", _note_write)
         event.listen(engine, "begin", _new_transaction)
+        event.listen(engine, "do_execute", _do_execute)
     app.teardown_appcontext(_end_read_only)

@@ -17,6 +17,7 @@ from sqlalchemy import Integer, String, and_, bindparam, cast, false, func, lite
 
 from portal import clock as portal_clock
 from portal.accounts.models import Organisation
+from portal.db.statements import unprepared
 from portal.events.models import Event
 from portal.extensions import db
 from portal.interviews.models import Interview, InterviewStatus
@@ -511,7 +512,7 @@ def capped_counts(stmts: dict, cap: int) -> dict[str, int]:
     keys = list(stmts)
     subs = [select(func.count()).select_from(stmts[k].order_by(None).limit(cap + 1).subquery()).scalar_subquery()
             for k in keys]
-    return dict(zip(keys, db.session.execute(select(*subs)).one()))
+    return dict(zip(keys, db.session.execute(unprepared(select(*subs))).one()))
 
 
 def first_rows(stmts: dict, limit: int | dict[str, int]) -> dict[str, list]:
@@ -533,7 +534,7 @@ def first_rows(stmts: dict, limit: int | dict[str, int]) -> dict[str, list]:
             .select_from(u.join(jo, jo.c.id == u.c.job_id).join(client, client.c.id == u.c.client_id)
                          .outerjoin(sub, sub.c.id == u.c.submission_id).outerjoin(cand, cand.c.id == sub.c.candidate_id)
                          .outerjoin(supplier, supplier.c.id == u.c.supplier_id)))
-    for r in db.session.execute(stmt).mappings():
+    for r in db.session.execute(unprepared(stmt)).mappings():
         row = dict(r)
         row["candidate"] = f"{r['first_name']} {r['last_name']}" if r["first_name"] is not None else ""
         row["supplier"] = r["supplier"] or ""
