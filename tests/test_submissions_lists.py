@@ -68,7 +68,9 @@ def test_lists_cost_a_fixed_number_of_queries(world, as_user, who, url):
     assert "HX-Request" in frag.headers["Vary"]
 
 
-def test_list_pages_write_their_limit_and_offset_as_numbers(world, as_user):
+@pytest.mark.parametrize("who, url", [("sam", "/supplier/submissions?page=2"),
+                                      ("morgan", "/staff/submissions?mine=0&page=2")])
+def test_list_pages_write_their_limit_and_offset_as_numbers(world, as_user, who, url):
     """`statements.written`: the page's LIMIT/OFFSET and the capped count's limit are in the SQL text
     (so PostgreSQL can keep one generic plan), not parameters; the page shown is still the right one."""
     from sqlalchemy import event
@@ -79,10 +81,10 @@ def test_list_pages_write_their_limit_and_offset_as_numbers(world, as_user):
         sent.append(statement)
 
     _bulk(world, 30)
-    sam = as_user("sam")
+    c = as_user(who)
     event.listen(db.engine, "before_cursor_execute", _record)
     try:
-        second = _text(sam.get("/supplier/submissions?page=2"))
+        second = _text(c.get(url))
     finally:
         event.remove(db.engine, "before_cursor_execute", _record)
     assert "Showing 26–" in second
@@ -139,7 +141,7 @@ def _job_select(page: str) -> str:
     return page[start:page.index("</select>", start)]
 
 
-def test_the_staff_lists_job_filter_lists_the_chosen_clients_job_orders(world, as_user):
+def test_the_staff_lists_job_filter_lists_the_chosen_clients_job_orders(world, as_user, monkeypatch):
     morgan = as_user("morgan")
     acme_job, globex_job, draft = world.job("acme"), world.job("globex"), world.job("acme_draft")
     acme, globex = world.oid("acme"), world.oid("globex")
@@ -166,6 +168,17 @@ def test_the_staff_lists_job_filter_lists_the_chosen_clients_job_orders(world, a
     assert live.status_code == 200 and "hx-swap-oob" not in _text(live)
     for junk in ("?job=99999999", "?job=abc", f"?client=99999999&job={acme_job.id}"):
         assert morgan.get("/staff/submissions" + junk).status_code == 200
+    # "All clients" chosen in the toolbar (client sent empty) with a job chosen: the job is dropped,
+    # not its client brought back, and the address bar is told the filters as applied.
+    frag = morgan.get(f"/staff/submissions?client=&job={acme_job.id}&mine=0", htmx=True)
+    assert "Bastian Worldwide" in _text(frag) and "Choose a client first" in _job_select(_text(frag))
+    assert frag.headers["HX-Push-Url"] == "/staff/submissions?mine=0"
+    # The chosen job stays among the options even past the cap of options listed.
+    from portal.submissions import queries
+
+    monkeypatch.setattr(queries, "MAX_JOB_CHOICES", 0)
+    jobs = _job_select(_text(morgan.get(f"/staff/submissions?client={acme}&job={acme_job.id}")))
+    assert f'<option value="{acme_job.id}" selected>' in jobs
 
 
 def _client_select(page: str) -> str:
@@ -201,6 +214,13 @@ def test_the_suppliers_filters_list_its_own_clients_and_job_orders(world, as_use
     assert f'<option value="{acme_job.id}" selected>' in _job_select(page)
     frag = _text(sam.get(f"/supplier/submissions?client={acme}", htmx=True))
     assert 'id="job-filter" hx-swap-oob="innerHTML"' in frag and f'value="{acme_job.id}"' in _job_select(frag)
+    # With a client chosen and too many to list without one, "All clients" drops the job.
+    frag = sam.get(f"/supplier/submissions?client=&job={acme_job.id}", htmx=True)
+    assert "Choose a client first" in _job_select(_text(frag)) and frag.headers["HX-Push-Url"] == "/supplier/submissions"
+    # Few enough to list them all: a job picked under "All clients" keeps "All clients".
+    monkeypatch.setattr(queries, "JOB_CHOICES_AT_ONCE", 100)
+    page = _text(sam.get(f"/supplier/submissions?client=&job={acme_job.id}"))
+    assert f'<option value="{acme_job.id}" selected>' in _job_select(page) and " selected" not in _client_select(page)
     # Each supplier sees the clients of its own submissions: BluePeak's are not TalentCo's.
     priya = _client_select(_text(as_user("priya").get("/supplier/submissions")))
     with system_scope("test"):

@@ -190,25 +190,41 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
     return [SupplierRow(*row) for row in rows], total
 
 
-def supplier_filters(f: Filters, viewer: User) -> tuple[Filters, list[tuple[int, str]], list[tuple[int, str]] | None]:
+def _keep_chosen(choices: list[tuple[int, str]], chosen: tuple[int, str] | None) -> list[tuple[int, str]]:
+    """The chosen job order stays among the options, even past the cap (else the select would say
+    "Any job order" while the list is filtered by it)."""
+    if chosen and all(jid != chosen[0] for jid, _ in choices):
+        return [*choices, chosen]
+    return choices
+
+
+def supplier_filters(f: Filters, viewer: User, *, client_sent: bool
+                     ) -> tuple[Filters, list[tuple[int, str]], list[tuple[int, str]] | None]:
     """The supplier list's client and job order filters: (filters, clients, job orders or None).
 
     Clients: those the supplier has submitted to. Job orders: those it has submitted to, all of
     them when there are at most JOB_CHOICES_AT_ONCE, else the chosen client's (None, "Choose a
     client first", until one is: a supplier of a large program has submitted to hundreds). A job
-    chosen without a client brings its client; a client or job not among its own is dropped."""
+    named without any client argument (a link) brings its client; a client or job not among its
+    own is dropped, and so is a job that "All clients" leaves without a list to be chosen from."""
     own = Submission.supplier_org_id == viewer.org_id
     clients = [tuple(row) for row in db.session.execute(
         select(_orgs.c.id, _orgs.c.name).where(_orgs.c.id.in_(select(Submission.client_org_id).where(own)))
         .order_by(_orgs.c.name)).all()]
     if f.client and f.client not in {cid for cid, _ in clients}:
         f = replace(f, client=None)
+    chosen = None
     if f.job:
-        owner = db.session.scalar(select(Submission.client_org_id).where(own, Submission.job_order_id == f.job).limit(1))
-        if owner is None or (f.client and owner != f.client):
+        row = db.session.execute(
+            select(Submission.client_org_id, JobOrder.reference, JobOrder.title)
+            .join(JobOrder, JobOrder.id == Submission.job_order_id)
+            .where(own, Submission.job_order_id == f.job).limit(1)).first()
+        if row is None or (f.client and row[0] != f.client):
             f = replace(f, job=None)
-        elif not f.client:
-            f = replace(f, client=owner)
+        else:
+            chosen = (f.job, f"{row[1]} · {row[2]}")
+            if not f.client and not client_sent:
+                f = replace(f, client=row[0])
     mine = select(Submission.job_order_id).where(own)
     if f.client:
         mine = mine.where(Submission.client_org_id == f.client)
@@ -216,8 +232,8 @@ def supplier_filters(f: Filters, viewer: User) -> tuple[Filters, list[tuple[int,
         select(JobOrder.id, JobOrder.reference, JobOrder.title).where(JobOrder.id.in_(mine))
         .order_by(JobOrder.reference).limit(MAX_JOB_CHOICES if f.client else JOB_CHOICES_AT_ONCE + 1)).all()
     if not f.client and len(rows) > JOB_CHOICES_AT_ONCE:
-        return f, clients, None
-    return f, clients, [(jid, f"{ref} · {title}") for jid, ref, title in rows]
+        return replace(f, job=None), clients, None
+    return f, clients, _keep_chosen([(jid, f"{ref} · {title}") for jid, ref, title in rows], chosen)
 
 
 # --- the staff's list --------------------------------------------------------------------------
@@ -263,19 +279,23 @@ def staff_page(f: Filters, *, viewer: User) -> tuple[list[StaffRow], int]:
     return [StaffRow(*row[:10], bool(row[10])) for row in rows], total
 
 
-def staff_job_filter(f: Filters) -> tuple[Filters, list[tuple[int, str]] | None]:
+def staff_job_filter(f: Filters, *, client_sent: bool) -> tuple[Filters, list[tuple[int, str]] | None]:
     """The staff list's job filter: the chosen client's job orders that have submissions, or None
     (no client chosen: every client's job orders would be tens of thousands of options).
 
-    A job chosen without a client (the job panel's "Open in the submissions list") brings its
-    client; a job of another client than the one chosen, or of none, is dropped, so that changing
-    the client starts again from "Any job order" rather than an empty list."""
+    A job named without any client argument (the job panel's "Open in the submissions list")
+    brings its client. A job of another client than the one chosen, or of none, is dropped, and so
+    is a job when "All clients" is chosen: changing the client starts again from "Any job order"."""
+    chosen = None
     if f.job:
-        owner = db.session.scalar(select(JobOrder.client_org_id).where(JobOrder.id == f.job))
-        if owner is None or (f.client and owner != f.client):
+        row = db.session.execute(select(JobOrder.client_org_id, JobOrder.reference, JobOrder.title)
+                                 .where(JobOrder.id == f.job)).first()
+        if row is None or (f.client and row[0] != f.client) or (not f.client and client_sent):
             f = replace(f, job=None)
-        elif not f.client:
-            f = replace(f, client=owner)
+        else:
+            chosen = (f.job, f"{row[1]} · {row[2]}")
+            if not f.client:
+                f = replace(f, client=row[0])
     if not f.client:
         return f, None
     # The tally's first submission time says "has submissions" without reading them.
@@ -283,7 +303,7 @@ def staff_job_filter(f: Filters) -> tuple[Filters, list[tuple[int, str]] | None]
         select(JobOrder.id, JobOrder.reference, JobOrder.title)
         .where(JobOrder.client_org_id == f.client, JobOrder.first_submitted_at.is_not(None))
         .order_by(JobOrder.reference).limit(MAX_JOB_CHOICES)).all()
-    return f, [(jid, f"{ref} · {title}") for jid, ref, title in rows]
+    return f, _keep_chosen([(jid, f"{ref} · {title}") for jid, ref, title in rows], chosen)
 
 
 # --- one submission ----------------------------------------------------------------------------

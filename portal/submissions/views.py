@@ -30,7 +30,7 @@ from portal.submissions.services import SubmissionError
 from portal.web import nav
 from portal.web.errors import error_response
 from portal.web.pagination import Page, page_arg
-from portal.web.htmx import is_partial
+from portal.web.htmx import is_partial, push_url
 from portal.web.render import render
 
 bp = Blueprint("submissions", __name__)
@@ -258,8 +258,12 @@ def _toolbar_request() -> bool:
 
 def _results(template: str, endpoint: str, rows, total, f: queries.Filters, *, mine_default=False, **ctx):
     pager = Page(f.page, queries.PAGE_SIZE, total, endpoint, **f.args(mine_default=mine_default))
-    return render(template, fragment=RESULTS, rows=rows, pager=pager, f=f, endpoint=endpoint,
+    resp = render(template, fragment=RESULTS, rows=rows, pager=pager, f=f, endpoint=endpoint,
                   refresh=url_for(endpoint, page=f.page, **pager.args), stages=queries.STAGE_CHOICES, **ctx)
+    if _toolbar_request():
+        # The address bar shows the filters as applied (a job the new client does not have dropped).
+        push_url(resp, url_for(endpoint, page=f.page if f.page > 1 else None, **pager.args))
+    return resp
 
 
 @bp.route("/supplier/submissions")
@@ -267,7 +271,7 @@ def _results(template: str, endpoint: str, rows, total, f: queries.Filters, *, m
 def supplier_list():
     """My company's submissions: their job, candidate, stage, last change and what to do next."""
     f = queries.Filters.from_args(request.args, page=page_arg())
-    f, clients, jobs = queries.supplier_filters(f, current_user)
+    f, clients, jobs = queries.supplier_filters(f, current_user, client_sent="client" in request.args)
     rows, total = queries.supplier_page(f, viewer=current_user)
     return _results("submissions/supplier_list.html", "submissions.supplier_list", rows, total, f,
                     clients=clients, jobs=jobs, job_filter_oob=_toolbar_request())
@@ -338,7 +342,7 @@ for _portal, _perm in (("supplier", perms.SUPPLIER_VIEW), ("client", perms.CLIEN
 def staff_list():
     """Every submission of my clients (or all): filters by client, job, stage, supplier, duplicates."""
     f = queries.Filters.from_args(request.args, page=page_arg(), mine_default=True)
-    f, jobs = queries.staff_job_filter(f)
+    f, jobs = queries.staff_job_filter(f, client_sent="client" in request.args)
     rows, total = queries.staff_page(f, viewer=current_user)
     return _results("submissions/staff_list.html", "submissions.staff_list", rows, total, f, mine_default=True,
                     clients=job_queries.client_choices(), suppliers=supplier_orgs(), jobs=jobs,

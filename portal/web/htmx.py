@@ -39,3 +39,9 @@ def add_trigger(resp: Response, *events: str) -> Response:
         names[name] = None
     resp.headers["HX-Trigger"] = json.dumps(names)
     return resp
+
+
+def push_url(resp: Response, url: str) -> Response:
+    """Put `url` in the address bar instead of the request's (the server cleaned the filters up)."""
+    resp.headers["HX-Push-Url"] = url
+    return resp
