@@ -113,9 +113,13 @@ class Board:
         return n <= rows and n <= COUNT_CAP
 
     def more_label(self, key: str) -> str:
+        """How many more than those shown ("312", "more than 180"); "" when the count stopped at or
+        before the rows shown (an opened worklist of 200 past a cap of 200: nothing true to add)."""
         n = self.totals.get(key, 0)
-        more = self.more(key)
-        return f"more than {COUNT_CAP - len(self.lists.get(key, [])):,}" if n > COUNT_CAP else f"{more:,}"
+        if n <= COUNT_CAP:
+            return f"{self.more(key):,}"
+        rest = COUNT_CAP - len(self.lists.get(key, []))
+        return f"more than {rest:,}" if rest > 0 else ""
 
 
 def _selects(scope: sla.PolicyScope, now: datetime) -> dict:
