@@ -281,6 +281,39 @@ def test_worklists_show_the_longest_waiting_and_count_the_rest(world, as_user, m
         rows = section(morgan.get("/staff/coverage").get_data(as_text=True), "no_submission")
         assert "more than 5" in rows and rows.count('hx-post="/staff/coverage/first_submission/') == 3
         assert "Show the 6 longest waiting" in rows and "Show all" not in rows, "a capped count is not 'all'"
+        # opened past the cap, the cap being the rows an opened list shows (as configured): not
+        # "and more than 0 more"
+        monkeypatch.setattr(oversight_queries, "COUNT_CAP", 6)
+        opened = section(morgan.get("/staff/coverage?list=no_submission").get_data(as_text=True), "no_submission")
+        assert opened.count('hx-post="/staff/coverage/first_submission/') == 6
+        assert "More than 6 in all: the 6 longest waiting are shown." in opened and "And more than" not in opened
+        monkeypatch.setattr(oversight_queries, "COUNT_CAP", 5)
         # the dashboard panel counts the same way and shows the first rows
         dashboard = morgan.get("/staff/").get_data(as_text=True)
         assert "more than 5" in dashboard and "No submission yet: longest waiting" in dashboard
+
+
+def test_the_worklists_are_unprepared_and_carry_their_client_ids_as_numbers(world, as_user):
+    """The coverage board's worklist statements ask not to be prepared (`statements.unprepared`: a
+    generic plan for them is a gamble) and write the manager's client ids into the SQL."""
+    import re
+
+    from sqlalchemy import event
+
+    seen = []
+
+    def _record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, context.execution_options.get("portal_unprepared", False)))
+
+    morgan = as_user("morgan")
+    event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        assert morgan.get("/staff/coverage").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _record)
+    worklists = [(sql, flag) for sql, flag in seen if "no_submission" in sql or "below_coverage" in sql
+                 or re.search(r"\bkey\b", sql)]
+    assert worklists and all(flag for _, flag in worklists), "every worklist statement is unprepared"
+    acme, globex = sorted((world.oid("acme"), world.oid("globex")))
+    assert any(re.search(rf"client_org_id IN \({acme}, {globex}\)", sql) for sql, _ in worklists)
+    assert not all(flag for _, flag in seen), "other statements are prepared as usual"
