@@ -52,8 +52,9 @@ def _end_read_only(exc) -> None:
         return
 
 
-def written(n: int):
-    """A LIMIT or OFFSET written into the SQL as a number rather than sent as a parameter.
+def written(value: int | str):
+    """A LIMIT or OFFSET written into the SQL as a number rather than sent as a parameter (or a
+    value from a short fixed list, such as a job order status, that decides the plan).
 
     For a list's "the 25 newest …" statements. A prepared statement's generic plan does not know
     a parameter's value, and for `LIMIT $1` PostgreSQL assumes a tenth of the rows will be read: the
@@ -63,7 +64,9 @@ def written(n: int):
     parameters decide the plan (a supplier's job list, the worklists), the generic plan that knows
     the limit was the worse one; each use was measured (docs/performance.md). SQLAlchemy still
     compiles the statement once and writes the number in at execution time."""
-    return bindparam(None, int(n), type_=Integer, literal_execute=True)
+    if isinstance(value, int):
+        return bindparam(None, int(value), type_=Integer, literal_execute=True)
+    return bindparam(None, str(value), literal_execute=True)
 
 
 def unprepared(stmt):

@@ -170,7 +170,9 @@ def _search(stmt, q: str | None):
 def _filtered(stmt, f: Filters):
     stmt = _search(stmt, f.q)
     if f.status:
-        stmt = stmt.where(JobOrder.status == f.status)
+        # Written into the SQL (one of the known statuses, checked by Filters): a generic plan that
+        # knows it can use the pending job orders' own index (the staff review queue).
+        stmt = stmt.where(JobOrder.status == written(f.status))
     if f.position_type:
         stmt = stmt.where(JobOrder.position_type == f.position_type)
     if f.location_type:
