@@ -129,3 +129,12 @@ def test_the_staff_lists_job_filter_follows_the_client_chosen(new_page, live_ser
     expect(job.locator("option", has_text="World Globex claims job")).to_have_count(1)
     expect(staff.locator("#submissions-results")).to_contain_text("Bastian Worldwide")
     expect(staff.locator("#submissions-results")).not_to_contain_text("World Acme controls job")
+
+    # Back to "All clients" with a job chosen: the job filter waits for a client again, and the
+    # address bar shows the filters as applied (no job).
+    job.select_option(index=1)
+    expect(staff).to_have_url(re.compile(r"job=\d+"))
+    staff.get_by_label("Client", exact=True).select_option(label="All clients")
+    expect(job).to_be_disabled()
+    expect(staff).not_to_have_url(re.compile(r"job="))
+    expect(staff.locator("#submissions-results")).to_contain_text("Tilda Worldwide")
