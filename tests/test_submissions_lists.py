@@ -113,7 +113,8 @@ def test_the_suppliers_list_shows_its_own_with_the_next_step_and_filters_in_the_
     assert plain.count("Bulk") == 25 and second.count("Bulk") == 5
     assert "Bastian" not in plain + second  # BluePeak's, never
     assert "No submission matches these filters." in _text(sam.get("/supplier/submissions?stage=placed"))
-    for junk in ("?stage=nonsense", "?job=abc", "?page=-3", "?job=99999999999999999999999"):
+    for junk in ("?stage=nonsense", "?job=abc", "?page=-3", "?job=99999999999999999999999", "?client=abc",
+                 "?client=99999999999999999999999", "?client=-1&job=0"):
         assert sam.get("/supplier/submissions" + junk).status_code == 200
 
 

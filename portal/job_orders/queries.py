@@ -16,7 +16,7 @@ from portal.accounts.models import ClientAccountManager, ClientSupplier, Organis
 from portal.events.models import Event
 from portal.extensions import db
 from portal.db.statements import written
-from portal.web.pagination import capped_count, parse_id
+from portal.web.pagination import capped_count, page_window, parse_id
 from portal.job_orders.models import (
     LABELS,
     ClientJobSettings,
@@ -199,11 +199,8 @@ def _page(stmt, count_stmt, f: Filters, order: tuple, *, written_window: bool = 
     # Counted no further than the cap ("more than 1,000"), like the submission lists: a search term
     # common to thousands of job orders need not read them all for a number nobody pages through.
     total = capped_count(count_stmt)
-    # LIMIT/OFFSET as numbers (`statements.written`) except where measured worse (the supplier's list).
-    size, skip = PAGE_SIZE, (f.page - 1) * PAGE_SIZE
-    if written_window:
-        size, skip = written(size), written(skip)
-    rows = db.session.execute(stmt.order_by(*order).limit(size).offset(skip)).all()
+    # LIMIT/OFFSET as numbers except where measured worse (the supplier's list).
+    rows = db.session.execute(page_window(stmt.order_by(*order), f.page, PAGE_SIZE, written=written_window)).all()
     return rows, total
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from portal import clock
 from portal.accounts.models import ClientAccountManager, Organisation, User
 from portal.db.statements import written
-from portal.web.pagination import capped_count
+from portal.web.pagination import capped_count, page_window
 from portal.candidates.models import Candidate, Resume
 from portal.events.models import Event
 from portal.extensions import db
@@ -127,8 +127,7 @@ def _page(stmt, f: Filters, order: tuple):
         # Nothing to show: skip the rows query, which for an empty filter (a staff member with no
         # clients of their own) walked the whole "last change" index looking for 25 rows (~200 ms).
         return [], total
-    rows = db.session.execute(stmt.order_by(*order).limit(written(PAGE_SIZE))
-                              .offset(written((f.page - 1) * PAGE_SIZE))).all()
+    rows = db.session.execute(page_window(stmt.order_by(*order), f.page, PAGE_SIZE)).all()
     return rows, total
 
 
@@ -185,7 +184,7 @@ def supplier_page(f: Filters, *, viewer: User) -> tuple[list[SupplierRow], int]:
     total = capped_count(own)
     if not total:
         return [], total
-    ids = own.order_by(*order).limit(written(PAGE_SIZE)).offset(written((f.page - 1) * PAGE_SIZE))
+    ids = page_window(own.order_by(*order), f.page, PAGE_SIZE)
     rows = db.session.execute(stmt.where(Submission.id.in_(ids)).order_by(*order)).all()
     return [SupplierRow(*row) for row in rows], total
 

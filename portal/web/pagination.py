@@ -79,6 +79,18 @@ def capped_count(stmt, cap: int = COUNT_CAP) -> CappedCount:
         select(func.count()).select_from(stmt.order_by(None).limit(written(cap + 1)).subquery())))
 
 
+def page_window(stmt, page: int, size: int, *, written: bool = True):
+    """`stmt` limited to page `page` of `size` rows; LIMIT and OFFSET written into the SQL as numbers
+    (`statements.written`: PostgreSQL then keeps a generic plan) unless `written` is False, for the
+    statements whose generic plan was measured worse that way."""
+    from portal.db import statements
+
+    limit, offset = size, (page - 1) * size
+    if written:
+        limit, offset = statements.written(limit), statements.written(offset)
+    return stmt.limit(limit).offset(offset)
+
+
 MAX_ID = 2**31 - 1
 
 
