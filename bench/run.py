@@ -11,6 +11,13 @@ Every number is a ratio within one run: this 2-core machine is shared, and absol
 Databases: BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench) plus
 `_s<scale>`, one per scale, created, migrated and seeded when missing, re-used when already seeded at
 that scale. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
+
+Scale N holds N clients of the scale shape (~300 job orders each, a panel of suppliers submitting to
+them), as the issue defines scale 100; the demo's own client (11 job orders) rides along but is not
+one of the users loading the pages, so both scales load tenants of the same shape and only the
+database around them grows. Every scale is served at once (one gunicorn per scale, on consecutive
+ports) and each page is loaded at every scale back to back, so the p95 growth compares two runs
+seconds apart, not minutes: the machine is shared and its speed drifts within a run.
 """
 from __future__ import annotations
 
@@ -94,6 +101,20 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
+def seed_scale(scale: int) -> int:
+    """`seed-demo --scale` for a bench scale of N clients of the scale shape. seed-demo's scale counts
+    the demo's small client as its first, so its scale 1 is the demo alone (11 job orders, 6
+    submissions), not a hundredth of scale 100; the bench's scale 1 is the demo plus one scale client
+    (seed-demo --scale 2). Scale 100 stays seed-demo --scale 100 (99 scale clients and the demo's),
+    the databases earlier runs seeded."""
+    return 2 if scale == 1 else scale
+
+
+#: Users of the scale clients and suppliers ("hm7@client7.example", "rec7-0@supplier7-0.example"):
+#: the ones that load the pages, so both scales load tenants of the same shape.
+SCALE_TENANT = {"client": "hm%@client%.example", "supplier": "rec%@supplier%.example"}
+
+
 def seeded_at(url: str, scale: int) -> bool:
     """The database holds the demo data of `scale` (the marker: the last scale client exists)."""
     try:
@@ -144,16 +165,18 @@ def prepare(url: str, scale: int, env: dict) -> dict:
     created = ensure_database(url)
     production_settings(url)
     flask(env, "db", "upgrade")
-    if not created and seeded_at(url, scale):
-        print(f"  scale {scale}: re-using {url.rsplit('/', 1)[1]} (already seeded at this scale)")
-        return {"database": url, "seeded": False, "seed_seconds": 0, "vacuum_seconds": vacuum_analyze(url)}
-    print(f"  scale {scale}: seeding {url.rsplit('/', 1)[1]} (seed-demo --scale {scale}) ...", flush=True)
+    seed = seed_scale(scale)
+    info = {"database": url, "seed_demo_scale": seed}
+    if not created and seeded_at(url, seed):
+        print(f"  scale {scale}: re-using {url.rsplit('/', 1)[1]} (already seeded: seed-demo --scale {seed})")
+        return {**info, "seeded": False, "seed_seconds": 0, "vacuum_seconds": vacuum_analyze(url)}
+    print(f"  scale {scale}: seeding {url.rsplit('/', 1)[1]} (seed-demo --scale {seed}) ...", flush=True)
     started = time.monotonic()
-    flask(env, "seed-demo", "--scale", str(scale))
+    flask(env, "seed-demo", "--scale", str(seed))
     seconds = round(time.monotonic() - started, 1)
     vacuum = vacuum_analyze(url)
     print(f"  scale {scale}: seeded in {seconds} s, VACUUM (ANALYZE) in {vacuum} s")
-    return {"database": url, "seeded": True, "seed_seconds": seconds, "vacuum_seconds": vacuum}
+    return {**info, "seeded": True, "seed_seconds": seconds, "vacuum_seconds": vacuum}
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -274,9 +297,11 @@ def coverage_paths(env: dict) -> list[str]:
 def build_pages(url: str, port: int, env: dict, users_per_portal: int) -> list[Page]:
     emails = {
         "client": [r[0] for r in query(url, "SELECT email FROM user_account WHERE role = 'hiring_manager' "
-                                            "AND status = 'active' ORDER BY id")],
+                                            "AND status = 'active' AND email LIKE %s ORDER BY id",
+                                       (SCALE_TENANT["client"],))],
         "supplier": [r[0] for r in query(url, "SELECT email FROM user_account WHERE role = 'recruiter' "
-                                              "AND status = 'active' ORDER BY id")],
+                                              "AND status = 'active' AND email LIKE %s ORDER BY id",
+                                         (SCALE_TENANT["supplier"],))],
         "staff": [r[0] for r in query(url, "SELECT email FROM user_account WHERE portal = 'staff' "
                                            "AND status = 'active' ORDER BY id")],
     }
@@ -373,64 +398,109 @@ def load(port: int, page: Page, duration: int, connections: int) -> dict:
             "errors": raw["non_2xx"] + raw["socket_errors"] + raw["timeouts"]}
 
 
-# --- one scale ---------------------------------------------------------------------------------
+# --- the scales, served at once ----------------------------------------------------------------
 
-def run_scale(scale: int, args, base: str, redis: str, stamp: str) -> dict:
+@dataclass
+class Served:
+    """One scale's database and its gunicorn, with what has been measured on it so far."""
+
+    scale: int
+    port: int
+    info: dict
+    server: subprocess.Popen
+    log_path: Path
+    log: object
+    pages: dict = field(default_factory=dict)        # name -> Page
+    results: dict = field(default_factory=dict)      # name -> measurements
+    ceiling_runs: list = field(default_factory=list)
+    pending: list = field(default_factory=list)      # pages measured since the last ceiling run
+    memory: dict = field(default_factory=dict)
+
+
+def serve(scale: int, port: int, args, base: str, redis: str, stamp: str) -> Served:
+    """Prepare the scale's database, start its gunicorn and sign its users in."""
     url = f"{base}_s{scale}"
-    port = args.port
     env = portal_env(url, scale, port, redis)
     info = prepare(url, scale, env)
     log_path = RESULTS / f"{stamp}-server-s{scale}.log"
     log = open(log_path, "wb")
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:portal.gunicorn_conf", "portal.wsgi:app"],
                               env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
+    served = Served(scale, port, info, server, log_path, log)
+    wait_healthy(port, server)
+    pages = build_pages(url, port, env, args.users)
+    if args.pages:
+        pages = [p for p in pages if any(s in p.name for s in args.pages.split(","))]
+    served.pages = {p.name: p for p in pages}
+    # Warm up each worker (imports, template compilation, connection pools) before measuring.
+    for page in [ceiling_page(), *pages]:
+        probe(port, page)
+    load(port, ceiling_page(), 2, args.connections)
+    return served
+
+
+def measure(served: Served, page: Page, args) -> None:
+    """Load one page on one scale; a ceiling run also prices the pages measured since the last one."""
+    print(f"  scale {served.scale}: {page.name} ...", end="", flush=True)
+    settle(served.port)
+    measured = {**probe(served.port, page), **load(served.port, page, args.duration, args.connections)}
+    print(f" {measured['rps']} req/s")
+    if page.name != "ceiling page":
+        served.results[page.name] = measured
+        served.pending.append(measured)
+        return
+    for m in served.pending:  # the pages measured since the previous ceiling run
+        around = (served.ceiling_runs[-1]["rps"] + measured["rps"]) / 2
+        m["ceiling_rps_around"] = round(around, 1)
+        m["ratio"] = round(m["rps"] / around, 2) if around else 0
+    served.ceiling_runs.append(measured)
+    served.pending = []
+
+
+def stop(served: Served) -> None:
+    served.server.send_signal(signal.SIGTERM)
     try:
-        wait_healthy(port, server)
-        pages = build_pages(url, port, env, args.users)
-        if args.pages:
-            pages = [p for p in pages if any(s in p.name for s in args.pages.split(","))]
+        served.server.wait(30)
+    except subprocess.TimeoutExpired:
+        served.server.kill()
+    served.log.close()
+
+
+def run_scales(scales: list[int], args, base: str, redis: str, stamp: str) -> dict:
+    """Serve every scale at once and load each page at every scale back to back (the ceiling page
+    before the first page, after every CEILING_EVERY pages and after the last), so that a page's
+    figures at two scales, and each page and the ceiling runs around it, are seconds apart."""
+    served: list[Served] = []
+    try:
+        for i, scale in enumerate(scales):
+            served.append(serve(scale, args.port + i, args, base, redis, stamp))
+        names = list(served[-1].pages)
+        names += [n for sv in served[:-1] for n in sv.pages if n not in names]
         ceiling = ceiling_page()
-        results = {}
-        # Warm up each worker (imports, template compilation, connection pools) before measuring.
-        for page in [ceiling, *pages]:
-            probe(port, page)
-        load(port, ceiling, 2, args.connections)
-        # The ceiling page is measured before the first page, after every CEILING_EVERY pages and after
-        # the last: the machine is shared, so each page is compared with the ceiling runs around it.
         order = [ceiling]
-        for i, page in enumerate(pages, start=1):
-            order.append(page)
-            if i % CEILING_EVERY == 0 or i == len(pages):
+        for i, name in enumerate(names, start=1):
+            order.append(name)
+            if i % CEILING_EVERY == 0 or i == len(names):
                 order.append(ceiling)
-        ceiling_runs, pending = [], []
-        for page in order:
-            print(f"  scale {scale}: {page.name} ...", end="", flush=True)
-            settle(port)
-            measured = {**probe(port, page), **load(port, page, args.duration, args.connections)}
-            print(f" {measured['rps']} req/s")
-            if page is ceiling:
-                for m in pending:  # the pages measured since the previous ceiling run
-                    around = (ceiling_runs[-1]["rps"] + measured["rps"]) / 2
-                    m["ceiling_rps_around"] = round(around, 1)
-                    m["ratio"] = round(m["rps"] / around, 2) if around else 0
-                ceiling_runs.append(measured)
-                pending = []
-            else:
-                results[page.name] = measured
-                pending.append(measured)
-        ceiling_rps = sum(r["rps"] for r in ceiling_runs) / len(ceiling_runs)
-        best = max(ceiling_runs, key=lambda r: r["rps"])
-        results = {"ceiling page": {**best, "rps": round(ceiling_rps, 1), "ratio": 1.0,
-                                    "rps_runs": [r["rps"] for r in ceiling_runs]}, **results}
-        memory = worker_rss_mb(server.pid)
+        for item in order:
+            for sv in served:
+                page = item if item is ceiling else sv.pages.get(item)
+                if page is not None:
+                    measure(sv, page, args)
+        for sv in served:
+            sv.memory = worker_rss_mb(sv.server.pid)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-    return {**info, "scale": scale, "pages": results, "memory": memory, "server_log": str(log_path)}
+        for sv in served:
+            stop(sv)
+    out = {}
+    for sv in served:
+        runs = sv.ceiling_runs
+        best = max(runs, key=lambda r: r["rps"])
+        pages = {"ceiling page": {**best, "rps": round(sum(r["rps"] for r in runs) / len(runs), 1), "ratio": 1.0,
+                                  "rps_runs": [r["rps"] for r in runs]}, **sv.results}
+        out[str(sv.scale)] = {**sv.info, "scale": sv.scale, "pages": pages, "memory": sv.memory,
+                              "server_log": str(sv.log_path)}
+    return out
 
 
 def verdicts(report: dict) -> list[str]:
@@ -489,7 +559,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per page (default 8)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--users", type=int, default=4, help="signed-in users per portal (default 4)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8100)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8100)),
+                        help="the first scale's port; each further scale the next one")
     parser.add_argument("--pages", default="", help="only pages whose name contains one of these (comma-separated)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -508,8 +579,7 @@ def main() -> int:
     report = {"started_at": stamp, "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
               "duration_per_page_s": args.duration, "connections": args.connections,
               "workers": int(os.environ.get("PORTAL_WORKERS", 2)), "cpus": os.cpu_count(), "scales": {}}
-    for scale in [int(s) for s in args.scales.split(",")]:
-        report["scales"][str(scale)] = run_scale(scale, args, base, redis, stamp)
+    report["scales"] = run_scales([int(s) for s in args.scales.split(",")], args, base, redis, stamp)
     report["total_seconds"] = round(time.monotonic() - started, 1)
     report["misses"] = verdicts(report)
     out = RESULTS / f"{stamp}.json"
