@@ -17,7 +17,8 @@ from portal.db.tenancy import system_scope
 from portal.extensions import db
 from portal.job_orders import services as job_services
 from portal.job_orders.releases import release_due_tier_two, set_client_settings
-from portal.job_orders.models import JobOrderRelease
+from portal.job_orders import releases as release_services
+from portal.job_orders.models import JobOrder, JobOrderRelease
 from portal.submissions.models import Submission
 from tests.fixtures import candidates as files
 from tests.fixtures.candidates import world_candidate
@@ -222,6 +223,17 @@ def test_the_suppliers_filters_list_its_own_clients_and_job_orders(world, as_use
     monkeypatch.setattr(queries, "JOB_CHOICES_AT_ONCE", 100)
     page = _text(sam.get(f"/supplier/submissions?client=&job={acme_job.id}"))
     assert f'<option value="{acme_job.id}" selected>' in _job_select(page) and " selected" not in _client_select(page)
+    # The boundary: exactly JOB_CHOICES_AT_ONCE job orders are all listed, one more waits for a client
+    # (the distinct job orders are read from the supplier's index up to one past the limit).
+    with system_scope("test"):
+        own_jobs = len(set(db.session.scalars(select(Submission.job_order_id).where(
+            Submission.supplier_org_id == world.oid("talentco")))))
+    assert own_jobs >= 2
+    monkeypatch.setattr(queries, "JOB_CHOICES_AT_ONCE", own_jobs)
+    jobs = _job_select(_text(sam.get("/supplier/submissions")))
+    assert "Choose a client first" not in jobs and len(re.findall(r'value="\d+"', jobs)) == own_jobs
+    monkeypatch.setattr(queries, "JOB_CHOICES_AT_ONCE", own_jobs - 1)
+    assert "Choose a client first" in _job_select(_text(sam.get("/supplier/submissions")))
     # Each supplier sees the clients of its own submissions: BluePeak's are not TalentCo's.
     priya = _client_select(_text(as_user("priya").get("/supplier/submissions")))
     with system_scope("test"):
@@ -307,6 +319,43 @@ def test_the_supplier_dashboard(world, as_user):
             Submission.supplier_org_id == world.oid("talentco"), Submission.stage == "submitted"))
     assert waiting >= 1
     assert f'<span class="stat-value">{waiting}</span><span class="stat-label">Awaiting screening</span>' in counts
+
+
+def _stat(page: str, label: str) -> int:
+    return int(re.search(rf'<span class="stat-value">(\d+)</span><span class="stat-label">{label}</span>', page).group(1))
+
+
+def test_the_supplier_dashboard_counts_its_open_job_orders_and_those_never_opened(world, as_user):
+    """The job orders panel counts the open job orders released to the supplier and those the viewer
+    never opened (read with the dashboard's job orders): not one on hold, not one it was pulled from,
+    not another supplier's; opening one moves it out of "not yet opened"."""
+    sam = as_user("sam")
+    page = _text(sam.get("/supplier/"))
+    open_before, new_before = _stat(page, "Open job orders"), _stat(page, "Open, not yet opened by you")
+    with frozen(T0):
+        first = released(world, {"talentco": 1}, title="Counted one")
+        released(world, {"talentco": 1}, title="Counted two")
+        held = released(world, {"talentco": 1}, title="Held one")
+        pulled = released(world, {"talentco": 1}, title="Pulled one")
+        released(world, {"bluepeak": 1}, title="Another supplier's")
+    with system_scope("test"):
+        job_services.hold(world.user("hana"), held)
+        release = db.session.scalar(select(JobOrderRelease).where(JobOrderRelease.job_order_id == pulled.id))
+        release_services.pull_supplier(world.user("morgan"), pulled, release)
+        db.session.commit()
+    page = _text(sam.get("/supplier/"))
+    assert _stat(page, "Open job orders") == open_before + 2
+    assert _stat(page, "Open, not yet opened by you") == new_before + 2
+    assert sam.get(f"/supplier/job-orders/{first.id}").status_code == 200  # opening it marks it seen
+    page = _text(sam.get("/supplier/"))
+    assert _stat(page, "Open job orders") == open_before + 2
+    assert _stat(page, "Open, not yet opened by you") == new_before + 1
+    with system_scope("test"):  # the same numbers, counted apart
+        rows = db.session.execute(
+            select(JobOrder.id).join(JobOrderRelease, JobOrderRelease.job_order_id == JobOrder.id)
+            .where(JobOrderRelease.supplier_org_id == world.oid("talentco"), JobOrderRelease.released_at.is_not(None),
+                   JobOrderRelease.withdrawn_at.is_(None), JobOrder.status == "open")).all()
+    assert _stat(page, "Open job orders") == len(rows)
 
 
 def test_the_supplier_dashboard_clock_leaves_out_time_on_hold(world, as_user):

@@ -35,9 +35,9 @@ def client_home():
 def supplier_home():
     """The recruiter's home."""
     events = recent_events(10)
+    board = submission_queries.supplier_dashboard(current_user)
     return render("dashboard/supplier.html", fragment="supplier_panels", events=events, org=current_user.org,
-                  job_counts=job_order_queries.dashboard_counts(current_user),
-                  board=submission_queries.supplier_dashboard(current_user))
+                  job_counts=board.job_counts, board=board)
 
 
 @bp.route("/staff/")

@@ -457,19 +457,8 @@ def staff_count_columns(viewer: User) -> dict:
 
 
 def dashboard_counts(viewer: User) -> dict[str, int]:
-    """The few numbers each portal's dashboard shows about job orders (one query)."""
-    if viewer.portal == "supplier":
-        seen = JobOrderView
-        row = db.session.execute(
-            select(func.count(JobOrder.id),
-                   func.count(case((seen.id.is_(None), 1))))
-            .join(JobOrderRelease, and_(JobOrderRelease.job_order_id == JobOrder.id,
-                                        JobOrderRelease.supplier_org_id == viewer.org_id,
-                                        JobOrderRelease.released_at.is_not(None),
-                                        JobOrderRelease.withdrawn_at.is_(None)))
-            .outerjoin(seen, and_(seen.job_order_id == JobOrder.id, seen.user_id == viewer.id))
-            .where(JobOrder.status == JobStatus.OPEN.value)).one()
-        return {"open": row[0], "new": row[1]}
+    """The few numbers the client's and staff's dashboards show about job orders (one query; the
+    supplier's come with its dashboard's job orders: `submissions.queries.supplier_dashboard`)."""
     if viewer.portal == "staff":
         columns = staff_count_columns(viewer)
         return dict(zip(columns, db.session.execute(select(*columns.values())).one()))

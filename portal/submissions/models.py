@@ -124,6 +124,9 @@ class Submission(Tenanted, Base):
         Index("ix_submission_phone_key", "phone_key"),
         Index("ix_submission_job_supplier_stage", "job_order_id", "supplier_org_id", "stage"),
         Index("ix_submission_supplier_changed", "supplier_org_id", "stage_changed_at"),
+        # A supplier's job orders and clients among its own submissions (its list's filters, its
+        # dashboard's "covered"), read from the index alone (0014_supplier_jobs).
+        Index("ix_submission_supplier_job_client", "supplier_org_id", "job_order_id", "client_org_id"),
         Index("ix_submission_client_visible", "client_org_id", "client_visible_at"),
         # Staff list, newest change first: read in index order (migration 0010_performance).
         Index("ix_submission_stage_changed_at_id", "stage_changed_at", "id"),

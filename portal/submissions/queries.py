@@ -227,6 +227,10 @@ def supplier_filters(f: Filters, viewer: User, *, client_sent: bool
     mine = select(Submission.job_order_id).where(own)
     if f.client:
         mine = mine.where(Submission.client_org_id == f.client)
+    else:
+        # Whether there are more than JOB_CHOICES_AT_ONCE needs only one more than that: the distinct
+        # job orders from the supplier's own index, stopping there (not all its job orders, sorted).
+        mine = mine.distinct().limit(written(JOB_CHOICES_AT_ONCE + 1))
     rows = db.session.execute(
         select(JobOrder.id, JobOrder.reference, JobOrder.title).where(JobOrder.id.in_(mine))
         .order_by(JobOrder.reference).limit(MAX_JOB_CHOICES if f.client else JOB_CHOICES_AT_ONCE + 1)).all()
@@ -554,6 +558,9 @@ class SupplierDashboard:
     clocks: list[Clock] = field(default_factory=list)
     covered: int = 0
     waiting: list[Waiting] = field(default_factory=list)
+    #: The job orders panel: open job orders released to the supplier, and those of them the viewer
+    #: has never opened (read with the clocks' job orders: one query for both).
+    job_counts: dict[str, int] = field(default_factory=lambda: {"open": 0, "new": 0})
 
     @property
     def total(self) -> int:
@@ -561,34 +568,38 @@ class SupplierDashboard:
 
 
 def supplier_dashboard(viewer: User, *, show: int = 10) -> SupplierDashboard:
-    """The supplier's panels: new jobs, submissions by stage, time-to-first-submission clocks of its
-    open jobs without a submission from it, and what waits on it. Three queries."""
+    """The supplier's panels: new jobs, the open job orders and those the viewer never opened,
+    submissions by stage, time-to-first-submission clocks of its open jobs without a submission
+    from it, and what waits on it. Three queries (five with clocks)."""
     now = clock.now()
     out = SupplierDashboard(counts=dict(db.session.execute(
         select(Submission.stage, func.count(Submission.id)).where(Submission.supplier_org_id == viewer.org_id)
         .group_by(Submission.stage)).all()))
-    first = (select(Submission.job_order_id, func.min(Submission.submitted_at).label("first_at"))
-             .where(Submission.supplier_org_id == viewer.org_id).group_by(Submission.job_order_id).subquery())
+    # The job orders it has submitted to, from its own index alone (0014_supplier_jobs).
+    covered = (select(Submission.job_order_id).where(Submission.supplier_org_id == viewer.org_id)
+               .distinct().subquery())
     settings = ClientJobSettings.__table__  # the client's target, past the ORM (suppliers can't read settings rows)
     rel, seen = JobOrderRelease, JobOrderView
     jobs = db.session.execute(
         select(JobOrder.id, JobOrder.reference, JobOrder.title, _orgs.c.name, JobOrder.status, rel.released_at,
-               settings.c.first_submission_hours, first.c.first_at, seen.seen_at)
+               settings.c.first_submission_hours, covered.c.job_order_id, seen.seen_at)
         .join(rel, and_(rel.job_order_id == JobOrder.id, rel.supplier_org_id == viewer.org_id,
                         rel.released_at.is_not(None), rel.withdrawn_at.is_(None)))
         .join(_orgs, _orgs.c.id == JobOrder.client_org_id)
         .outerjoin(settings, settings.c.client_org_id == JobOrder.client_org_id)
-        .outerjoin(first, first.c.job_order_id == JobOrder.id)
+        .outerjoin(covered, covered.c.job_order_id == JobOrder.id)
         .outerjoin(seen, and_(seen.job_order_id == JobOrder.id, seen.user_id == viewer.id))
         .where(JobOrder.status.in_([JobStatus.OPEN.value, JobStatus.ON_HOLD.value]))
         .order_by(rel.released_at.desc(), JobOrder.id.desc())).all()
     clocks = []
-    for jid, ref, title, client, status, released_at, hours, first_at, seen_at in jobs:
+    for jid, ref, title, client, status, released_at, hours, submitted_to, seen_at in jobs:
         if released_at >= now - timedelta(days=NEW_DAYS) and len(out.new_jobs) < 5:
             out.new_jobs.append(NewJob(jid, ref, title, client, released_at, seen_at is None))
         if status != JobStatus.OPEN.value:
             continue
-        if first_at is not None:
+        out.job_counts["open"] += 1
+        out.job_counts["new"] += seen_at is None
+        if submitted_to is not None:
             out.covered += 1
             continue
         clocks.append(Clock(jid, ref, title, client, released_at, hours or DEFAULT_FIRST_SUBMISSION_HOURS, now))
