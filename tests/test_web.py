@@ -185,3 +185,34 @@ def test_a_database_failure_in_a_signed_in_request_is_a_503_even_when_the_access
     access = [r for r in caplog.records if r.name == "portal.access" and r.getMessage().startswith("GET /account 503")]
     assert access and access[-1].user_id == str(hana_id)
 
+
+
+def test_row_url_writes_each_rows_id_into_one_built_address(app, monkeypatch):
+    """row_url gives the text url_for gives, for path ids and with query values, building each address
+    (endpoint and other values) once per request; an address without the id once is refused."""
+    from flask import url_for
+
+    import portal.web.templating as templating
+
+    built = []
+    real = templating.url_for
+    monkeypatch.setattr(templating, "url_for", lambda *a, **kw: built.append(a[0]) or real(*a, **kw))
+    with app.test_request_context("/"):
+        for sid in (1, 42, 1234567):
+            assert templating.row_url("review.submission", "submission_id", sid) == url_for(
+                "review.submission", submission_id=sid)
+            assert templating.row_url("review.decision_form", "submission_id", sid, kind="reject", view="queue",
+                                      mine="1", page=3) == url_for("review.decision_form", submission_id=sid,
+                                                                   kind="reject", view="queue", mine="1", page=3)
+            assert templating.row_url("oversight.nudge", "subject_id", sid, target="job") == url_for(
+                "oversight.nudge", target="job", subject_id=sid)
+        assert built.count("review.submission") == 1 and built.count("review.decision_form") == 1
+        # Other values are part of the address built: another page number is built apart.
+        assert "page=4" in templating.row_url("review.decision_form", "submission_id", 7, kind="reject",
+                                              view="queue", mine="1", page=4)
+        assert built.count("review.decision_form") == 2
+        with pytest.raises(ValueError):  # the id must be an integer written once
+            templating.row_url("review.submission", "submission_id", "7 onclick=x")
+    with app.test_request_context("/"):  # a new request builds its own
+        templating.row_url("review.submission", "submission_id", 5)
+        assert built.count("review.submission") == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -43,6 +43,32 @@ def _options(choices, selected=None) -> Markup:
         for value, text in choices))
 
 
+#: Stands in for a row's id while an address is built once (no real id or query value is this long).
+_STAND_IN = 918273645546372819
+
+
+def row_url(endpoint: str, key: str, value: int, **values) -> str:
+    """`url_for(endpoint, **{key: value}, **values)` for one of many rows of a page, `value` an integer id.
+
+    url_for routes and encodes every address anew (~25 µs; a page of 25 review cards asked it ~140
+    times, ~12 % of its CPU). Here it runs once per request for each endpoint and set of other values,
+    with a stand-in for the id, and each row's address is its id written in its place: the same text.
+    Only for endpoints whose id is an `int` argument (the stand-in must appear once)."""
+    # Kept on the request (not `g`, which outlives it where an application context was pushed around it).
+    cache = getattr(request, "_portal_row_urls", None)
+    if cache is None:
+        cache = request._portal_row_urls = {}
+    signature = (endpoint, key, *sorted(values.items()))
+    parts = cache.get(signature)
+    if parts is None:
+        built = url_for(endpoint, **{key: _STAND_IN}, **values)
+        head, found, tail = built.partition(str(_STAND_IN))
+        if not found or str(_STAND_IN) in tail:
+            raise ValueError(f"{endpoint}: {key} is not written once in its address")
+        parts = cache[signature] = (head, tail)
+    return f"{parts[0]}{int(value)}{parts[1]}"
+
+
 def _portal_of_page() -> str:
     if not has_request_context():  # e-mail rendered by tick or the CLI
         return "public"
@@ -55,7 +81,8 @@ def _portal_of_page() -> str:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links, nav_current=current_entry, options=_options)
+    app.jinja_env.globals.update(can=can, Perm=Perm, nav_links=nav_links, nav_current=current_entry, options=_options,
+                                row_url=row_url)
     app.jinja_env.filters["when"] = _when
     app.jinja_env.filters["ago"] = _ago
     app.jinja_env.trim_blocks = True
