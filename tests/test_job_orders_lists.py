@@ -3,14 +3,14 @@ the review queue, dashboards, and a fixed number of queries whatever the list's 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from portal.db.tenancy import system_scope
 from portal.events.services import record
 from portal.extensions import db
 from portal.job_orders import services
 from portal.job_orders.models import JobOrder, JobOrderRelease
-from tests.test_job_orders_support import count_queries, draft, pending, released, run
+from tests.test_job_orders_support import as_actor, count_queries, draft, pending, released, run
 
 
 def _bulk_released(world, n: int, prefix: str) -> None:
@@ -181,3 +181,33 @@ def test_dashboards_show_job_order_counts(world, as_user):
     assert "Open job orders" in as_user("sam").get("/supplier/").get_data(as_text=True)
     with system_scope("count"):
         assert db.session.scalar(select(JobOrder.id).where(JobOrder.title == "Dash pending"))
+
+
+def test_supplier_list_counts_what_it_lists_with_and_without_filters(world, as_user):
+    """Without a filter on the job orders themselves the supplier's count is read from its releases
+    alone; with or without one it counts exactly the job orders the list shows."""
+    from portal.job_orders import queries
+
+    on_hold = released(world, {"talentco": 1}, title="Counted held", position_type="direct_hire")
+    released(world, {"talentco": 1}, title="Counted open", location_type="remote")
+    released(world, {"talentco": 2}, hm="leo", title="Counted globex")  # tier 2: scheduled, not yet released
+    released(world, {"talentco": 1, "bluepeak": 1}, hm="leo", title="Counted shared")
+    released(world, {"bluepeak": 1}, title="Not counted: BluePeak's")
+    run(world.user("hana"), services.hold, on_hold)
+    sam = world.user("sam")
+    acme, globex = world.oid("acme"), world.oid("globex")
+    cases = [{}, {"client": acme}, {"client": globex}, {"status": "on_hold"}, {"q": "Counted"},
+             {"position_type": "direct_hire"}, {"location_type": "remote"}, {"client": globex, "q": "shared"}]
+    with as_actor(sam):
+        for case in cases:
+            f = queries.Filters(page=1, **case)
+            rows, total = queries.supplier_page(f, viewer=sam)
+            assert len(rows) < queries.PAGE_SIZE, case  # the whole list on one page
+            assert total == len(rows), case
+    with system_scope("test"):
+        released_to_sam = db.session.scalar(select(func.count()).select_from(JobOrderRelease).where(
+            JobOrderRelease.supplier_org_id == world.oid("talentco"), JobOrderRelease.released_at.is_not(None)))
+    with as_actor(sam):
+        assert queries.supplier_page(queries.Filters(page=1), viewer=sam)[1] == released_to_sam
+        clients = dict(queries.supplier_client_choices(sam))
+    assert acme in clients and globex in clients and len(clients) == len(set(clients))

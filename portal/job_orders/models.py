@@ -288,6 +288,9 @@ class JobOrderRelease(Tenanted, Base):
         CheckConstraint("tier IN (1, 2)", name="tier"),
         Index("ix_job_order_release_supplier_released", "supplier_org_id", "released_at"),
         Index("ix_job_order_release_pending", "released_at", "scheduled_at"),
+        # A supplier's clients and its released job orders per client, from the index alone: its job
+        # list's client filter and count (0015_supplier_releases).
+        Index("ix_job_order_release_supplier_client", "supplier_org_id", "client_org_id", "released_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -253,6 +253,13 @@ def supplier_page(f: Filters, *, viewer: User):
     if f.client:
         stmt, count = stmt.where(JobOrder.client_org_id == f.client), count.where(JobOrder.client_org_id == f.client)
     stmt, count = _filtered(stmt, f), _filtered(count, f)
+    if not (f.q or f.status or f.position_type or f.location_type):
+        # Nothing to filter on the job orders themselves: the rows are exactly the supplier's releases
+        # (a job order is visible to a supplier through its release), counted from their index alone
+        # instead of joined to their job orders (0015_supplier_releases).
+        count = select(rel.id).where(rel.supplier_org_id == viewer.org_id, rel.released_at.is_not(None))
+        if f.client:
+            count = count.where(rel.client_org_id == f.client)
     order = _order(f, rel.released_at) if f.sort != "reference" else (JobOrder.reference,)
     # Its rows' LIMIT stays a parameter: written as a number, PostgreSQL's generic plan for it walked
     # the release order and took 4 ms instead of 0.5 (statements.written).
@@ -276,7 +283,8 @@ def supplier_client_choices(viewer: User) -> list[tuple[int, str]]:
     """The clients whose job orders are released to the viewer's company (supplier filter)."""
     return list(db.session.execute(
         select(_orgs.c.id, _orgs.c.name).where(_orgs.c.id.in_(
-            select(JobOrderRelease.client_org_id).where(JobOrderRelease.supplier_org_id == viewer.org_id)))
+            select(JobOrderRelease.client_org_id).where(JobOrderRelease.supplier_org_id == viewer.org_id)
+            .distinct()))
         .order_by(_orgs.c.name)).all())
 
 
