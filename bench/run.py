@@ -14,8 +14,10 @@ that scale. Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
 
 Scale N holds N clients of the scale shape (~300 job orders each, a panel of suppliers submitting to
 them), as the issue defines scale 100; the demo's own client (11 job orders) rides along but is not
-one of the users loading the pages, so both scales load tenants of the same shape and only the
-database around them grows. Every scale is served at once (one gunicorn per scale, on consecutive
+one of the users loading the pages. So both scales load companies of the scale shape; what grows
+for one of them from scale 1 to 100 is what the seed's panels make grow with the data (at scale 100
+a client's panel has 7 suppliers instead of 3, a supplier works for up to 3 clients instead of 1:
+docs/performance.md, "What scale 1 and scale 100 hold"), and the database around them. Every scale is served at once (one gunicorn per scale, on consecutive
 ports) and each page is loaded at every scale back to back, twice, in the order scale 1, 100, 100, 1;
 each scale keeps the better of its two runs (both are in the JSON). So the p95 growth compares runs
 seconds apart, not minutes, and a burst of another process on this shared machine, which only ever
@@ -429,15 +431,19 @@ def serve(scale: int, port: int, args, base: str, redis: str, stamp: str) -> Ser
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:portal.gunicorn_conf", "portal.wsgi:app"],
                               env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
     served = Served(scale, port, info, server, log_path, log)
-    wait_healthy(port, server)
-    pages = build_pages(url, port, env, args.users)
-    if args.pages:
-        pages = [p for p in pages if any(s in p.name for s in args.pages.split(","))]
-    served.pages = {p.name: p for p in pages}
-    # Warm up each worker (imports, template compilation, connection pools) before measuring.
-    for page in [ceiling_page(), *pages]:
-        probe(port, page)
-    load(port, ceiling_page(), 2, args.connections)
+    try:
+        wait_healthy(port, server)
+        pages = build_pages(url, port, env, args.users)
+        if args.pages:
+            pages = [p for p in pages if any(s in p.name for s in args.pages.split(","))]
+        served.pages = {p.name: p for p in pages}
+        # Warm up each worker (imports, template compilation, connection pools) before measuring.
+        for page in [ceiling_page(), *pages]:
+            probe(port, page)
+        load(port, ceiling_page(), 2, args.connections)
+    except BaseException:  # a failed start, sign-in or Ctrl-C: never leave this gunicorn running
+        stop(served)
+        raise
     return served
 
 

@@ -211,8 +211,11 @@ def test_row_url_writes_each_rows_id_into_one_built_address(app, monkeypatch):
         assert "page=4" in templating.row_url("review.decision_form", "submission_id", 7, kind="reject",
                                               view="queue", mine="1", page=4)
         assert built.count("review.decision_form") == 2
-        with pytest.raises(ValueError):  # the id must be an integer written once
+        with pytest.raises(ValueError):  # the id must be an integer
             templating.row_url("review.submission", "submission_id", "7 onclick=x")
+        with pytest.raises(ValueError):  # and written once: an address where the stand-in recurs is refused
+            templating.row_url("review.decision_form", "submission_id", 7, kind="reject", view="queue",
+                               mine=str(templating._STAND_IN))
     with app.test_request_context("/"):  # a new request builds its own
         templating.row_url("review.submission", "submission_id", 5)
         assert built.count("review.submission") == 2
