@@ -180,6 +180,11 @@ def _filtered(stmt, f: Filters):
     return stmt
 
 
+def _narrows_job_orders(f: Filters) -> bool:
+    """Whether `_filtered` adds a condition on the job orders themselves (keep the two together)."""
+    return bool(f.q or f.status or f.position_type or f.location_type)
+
+
 _PRIORITY_RANK = case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=JobOrder.priority, else_=4)
 
 
@@ -253,7 +258,7 @@ def supplier_page(f: Filters, *, viewer: User):
     if f.client:
         stmt, count = stmt.where(JobOrder.client_org_id == f.client), count.where(JobOrder.client_org_id == f.client)
     stmt, count = _filtered(stmt, f), _filtered(count, f)
-    if not (f.q or f.status or f.position_type or f.location_type):
+    if not _narrows_job_orders(f):
         # Nothing to filter on the job orders themselves: the rows are exactly the supplier's releases
         # (a job order is visible to a supplier through its release), counted from their index alone
         # instead of joined to their job orders (0015_supplier_releases).
@@ -283,8 +288,7 @@ def supplier_client_choices(viewer: User) -> list[tuple[int, str]]:
     """The clients whose job orders are released to the viewer's company (supplier filter)."""
     return list(db.session.execute(
         select(_orgs.c.id, _orgs.c.name).where(_orgs.c.id.in_(
-            select(JobOrderRelease.client_org_id).where(JobOrderRelease.supplier_org_id == viewer.org_id)
-            .distinct()))
+            select(JobOrderRelease.client_org_id).where(JobOrderRelease.supplier_org_id == viewer.org_id)))
         .order_by(_orgs.c.name)).all())
 
 
